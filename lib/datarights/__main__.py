@@ -1,0 +1,3 @@
+from datarights.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,17 @@
+"""Datasets as tensors, and the forget/retain splits of a deletion request."""
+
+from datarights.data.registry import (
+    CIFAR10_CLASSES,
+    DATA_ENV,
+    LOADERS,
+    ImageDataset,
+    default_data_dir,
+    load,
+)
+from datarights.data.splits import UnlearningSplits, class_forgetting, random_forgetting
+from datarights.data.tensors import Split, concat, crop_flip
+
+__all__ = [
+    "CIFAR10_CLASSES", "DATA_ENV", "LOADERS", "ImageDataset", "Split", "UnlearningSplits",
+    "class_forgetting", "concat", "crop_flip", "default_data_dir", "load", "random_forgetting",
+]

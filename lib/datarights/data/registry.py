@@ -1,0 +1,169 @@
+"""Dataset registry: one name, one loader, tensors out.
+
+``load("digits")`` needs nothing (scikit-learn ships the data). ``load("cifar10")``
+reads CIFAR-10 from a data directory (the ``data_dir`` argument, else the
+``DATARIGHTS_DATA`` environment variable, else ``~/.cache/datarights/data``) in
+either of two layouts: the ImageFolder copy ``cifar10-jpeg/{train,test}/<class>/*.jpg``
+(unpacked automatically from ``cifar10-jpeg.tar.gz`` if only the archive is there)
+or torchvision's ``cifar-10-batches-py`` (``download=True`` fetches it).
+"""
+
+from __future__ import annotations
+
+import os
+import tarfile
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from datarights.data.tensors import Split
+
+DATA_ENV = "DATARIGHTS_DATA"
+CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+# CIFAR-10 channel statistics used by all three authors' repositories (spec 1.3).
+CIFAR10_MEAN = (0.4914, 0.4822, 0.4465)
+CIFAR10_STD = (0.2023, 0.1994, 0.2010)
+
+
+@dataclass(frozen=True)
+class ImageDataset:
+    """A named dataset with its train and test splits and class names."""
+
+    name: str
+    train: Split
+    test: Split
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return self.train.classes
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.classes)
+
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        return self.train.input_shape
+
+    def to(self, device: torch.device | str) -> ImageDataset:
+        return replace(self, train=self.train.to(device), test=self.test.to(device))
+
+    def per_class_subset(self, train_per_class: int | None, test_per_class: int | None, seed: int = 0) -> ImageDataset:
+        """Keep at most the given number of images per class in each split (seeded)."""
+        return replace(
+            self,
+            train=_per_class(self.train, train_per_class, seed),
+            test=_per_class(self.test, test_per_class, seed + 1),
+        )
+
+
+def _per_class(split: Split, per_class: int | None, seed: int) -> Split:
+    if per_class is None:
+        return split
+    if per_class < 1:
+        raise ValueError(f"per_class must be at least 1, got {per_class}")
+    rng = np.random.default_rng(seed)
+    labels = split.y.cpu().numpy()
+    keep = [rng.permutation(np.flatnonzero(labels == c))[:per_class] for c in np.unique(labels)]
+    return split.subset(torch.from_numpy(np.sort(np.concatenate(keep))))
+
+
+def default_data_dir() -> Path:
+    """Where datasets live: ``$DATARIGHTS_DATA`` or ``~/.cache/datarights/data``."""
+    return Path(os.environ.get(DATA_ENV) or Path.home() / ".cache" / "datarights" / "data").expanduser()
+
+
+def load_digits(data_dir: str | Path | None = None, *, download: bool = False) -> ImageDataset:
+    """scikit-learn's 8×8 handwritten digits (1,797 images, 10 classes), 70/30 stratified split.
+
+    Pixel values 0–16 are stored as uint8 0–255 (×255/16, rounded; all 17 levels stay distinct).
+    The split is fixed (``random_state=0``) so it is the same dataset for every seed.
+    """
+    from sklearn.datasets import load_digits as sk_digits
+    from sklearn.model_selection import train_test_split
+
+    bunch = sk_digits()
+    images = np.round(bunch.images * (255.0 / 16.0)).astype(np.uint8)[:, None]
+    labels = bunch.target.astype(np.int64)
+    x_tr, x_te, y_tr, y_te = train_test_split(images, labels, test_size=0.3, stratify=labels, random_state=0)
+    pixels = x_tr.astype(np.float64) / 255.0
+    mean, std = (float(pixels.mean()),), (float(pixels.std()),)
+    classes = tuple(str(d) for d in range(10))
+    return ImageDataset(
+        "digits",
+        Split(torch.from_numpy(x_tr), torch.from_numpy(y_tr), mean, std, "train", classes),
+        Split(torch.from_numpy(x_te), torch.from_numpy(y_te), mean, std, "test", classes),
+    )
+
+
+def load_cifar10(data_dir: str | Path | None = None, *, download: bool = False) -> ImageDataset:
+    """CIFAR-10 (50,000 train, 10,000 test, 32×32 RGB) as uint8 tensors.
+
+    Looks in ``data_dir`` for the ImageFolder JPEG copy (``cifar10-jpeg/``, or its
+    ``.tar.gz``), then for torchvision's pickled batches; ``download=True`` lets
+    torchvision fetch the latter. JPEG images decode slightly lossy, so accuracies
+    run a little below the pickled version (see the data README).
+    """
+    root = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
+    folder = root / "cifar10-jpeg"
+    archive = root / "cifar10-jpeg.tar.gz"
+    if not folder.is_dir() and archive.is_file():
+        with tarfile.open(archive) as tar:
+            tar.extractall(root, filter="data")
+    if folder.is_dir():
+        train, test = (_read_image_folder(folder / part, part) for part in ("train", "test"))
+    elif (root / "cifar-10-batches-py").is_dir() or download:
+        train, test = (_read_torchvision_cifar(root, part, download) for part in ("train", "test"))
+    else:
+        raise FileNotFoundError(
+            f"CIFAR-10 not found under data_dir={str(root)!r}. Either unpack the offline copy there "
+            f"(`tar -xzf ../shared/data/cifar10-jpeg.tar.gz -C {root}`, or run "
+            f"`python -m datarights data cifar10 --from PATH/cifar10-jpeg.tar.gz`), point {DATA_ENV} at a folder "
+            "that holds `cifar10-jpeg/` or `cifar-10-batches-py/`, or pass download=True to let torchvision fetch it."
+        )
+    return ImageDataset("cifar10", train, test)
+
+
+def _read_image_folder(folder: Path, part: str) -> Split:
+    from torchvision.io import ImageReadMode, decode_image
+
+    missing = [c for c in CIFAR10_CLASSES if not (folder / c).is_dir()]
+    if missing:
+        raise FileNotFoundError(f"{folder} lacks the class folders {missing}; expected {list(CIFAR10_CLASSES)}")
+    images, labels = [], []
+    for label, name in enumerate(CIFAR10_CLASSES):
+        files = sorted(p for p in (folder / name).iterdir() if p.suffix.lower() in {".jpg", ".jpeg", ".png"})
+        for path in files:
+            raw = torch.frombuffer(bytearray(path.read_bytes()), dtype=torch.uint8)
+            images.append(decode_image(raw, mode=ImageReadMode.RGB))
+        labels.extend([label] * len(files))
+    x = torch.stack(images)
+    if x.shape[1:] != (3, 32, 32):
+        raise ValueError(f"{folder}: expected 32×32 RGB images, got {tuple(x.shape[1:])}")
+    return Split(x, torch.tensor(labels, dtype=torch.int64), CIFAR10_MEAN, CIFAR10_STD, part, CIFAR10_CLASSES)
+
+
+def _read_torchvision_cifar(root: Path, part: str, download: bool) -> Split:
+    from torchvision.datasets import CIFAR10
+
+    ds = CIFAR10(str(root), train=part == "train", download=download)
+    x = torch.from_numpy(np.ascontiguousarray(ds.data.transpose(0, 3, 1, 2)))
+    return Split(x, torch.tensor(ds.targets, dtype=torch.int64), CIFAR10_MEAN, CIFAR10_STD, part, CIFAR10_CLASSES)
+
+
+LOADERS: dict[str, Callable[..., ImageDataset]] = {
+    "digits": load_digits,
+    "cifar10": load_cifar10,
+}
+
+
+def load(name: str, data_dir: str | Path | None = None, *, download: bool = False) -> ImageDataset:
+    """Load a registered dataset by name (see ``LOADERS`` for the names)."""
+    try:
+        loader = LOADERS[name]
+    except KeyError:
+        raise ValueError(f"unknown dataset name={name!r}; known datasets: {sorted(LOADERS)}") from None
+    return loader(data_dir, download=download)

@@ -1,0 +1,129 @@
+"""Image data held as tensors, batched without per-image Python work.
+
+Images are decoded once into ``uint8`` tensors of shape (N, C, H, W). A batch is
+converted to float, scaled to [0, 1] and normalised on the device it lives on,
+so a whole dataset can sit on the GPU and an epoch is a loop over index slices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+
+import torch
+from torch import Tensor
+
+Augment = str | None
+AUGMENTATIONS = (None, "crop_flip")
+
+
+@dataclass(frozen=True)
+class Split:
+    """A labelled set of images: ``x`` (uint8, N×C×H×W) and ``y`` (int64, N).
+
+    ``mean`` and ``std`` are the per-channel normalisation constants in [0, 1]
+    units; they travel with the data so every consumer normalises alike.
+    ``name`` says which part of a dataset this is (``"forget_train"`` ...).
+    """
+
+    x: Tensor
+    y: Tensor
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+    name: str = "data"
+    classes: tuple[str, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        if self.x.dtype != torch.uint8 or self.x.ndim != 4:
+            raise ValueError(f"Split {self.name!r}: x must be a uint8 tensor N×C×H×W, got {self.x.dtype} {tuple(self.x.shape)}")
+        if self.y.ndim != 1 or len(self.y) != len(self.x):
+            raise ValueError(f"Split {self.name!r}: y must be 1-D with one label per image ({len(self.x)}), got {tuple(self.y.shape)}")
+        if len(self.mean) != self.x.shape[1] or len(self.std) != self.x.shape[1]:
+            raise ValueError(f"Split {self.name!r}: mean/std need one value per channel ({self.x.shape[1]})")
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    @property
+    def device(self) -> torch.device:
+        return self.x.device
+
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        """(channels, height, width) of one image."""
+        c, h, w = self.x.shape[1:]
+        return int(c), int(h), int(w)
+
+    def subset(self, index: Tensor | Sequence[int], name: str | None = None) -> Split:
+        """The images at ``index`` (a boolean mask or integer positions)."""
+        index = torch.as_tensor(index, device=self.y.device)
+        return replace(self, x=self.x[index.to(self.x.device)], y=self.y[index], name=name or self.name)
+
+    def relabel(self, y: Tensor, name: str | None = None) -> Split:
+        """The same images with other labels (e.g. random labels for amnesiac unlearning)."""
+        return replace(self, y=y.to(self.y.device), name=name or self.name)
+
+    def to(self, device: torch.device | str) -> Split:
+        return replace(self, x=self.x.to(device), y=self.y.to(device))
+
+    def normalize(self, x: Tensor) -> Tensor:
+        """uint8 images → normalised float32 on the same device."""
+        mean = torch.tensor(self.mean, device=x.device).view(1, -1, 1, 1)
+        std = torch.tensor(self.std, device=x.device).view(1, -1, 1, 1)
+        return (x.float().div_(255.0) - mean) / std
+
+    def batches(
+        self,
+        batch_size: int,
+        *,
+        shuffle: bool = False,
+        generator: torch.Generator | None = None,
+        augment: Augment = None,
+        device: torch.device | str | None = None,
+    ) -> Iterator[tuple[Tensor, Tensor]]:
+        """Yield normalised (x, y) batches, optionally shuffled and augmented.
+
+        ``augment="crop_flip"``: random 4-pixel-padded crop and horizontal flip,
+        the usual CIFAR augmentation, applied to the whole batch at once.
+        """
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        if augment not in AUGMENTATIONS:
+            raise ValueError(f"augment must be one of {AUGMENTATIONS}, got {augment!r}")
+        device = torch.device(device) if device is not None else self.device
+        n = len(self)
+        order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
+        for start in range(0, n, batch_size):
+            idx = order[start : start + batch_size]
+            xb = self.x[idx.to(self.x.device)].to(device, non_blocking=True)
+            yb = self.y[idx.to(self.y.device)].to(device, non_blocking=True)
+            if augment == "crop_flip":
+                xb = crop_flip(xb, generator=generator)
+            yield self.normalize(xb), yb
+
+
+def crop_flip(x: Tensor, *, padding: int = 4, generator: torch.Generator | None = None) -> Tensor:
+    """Random padded crop and horizontal flip of a uint8 batch, vectorised."""
+    n, _, h, w = x.shape
+    cpu = dict(generator=generator)
+    padded = torch.nn.functional.pad(x, (padding,) * 4)
+    dy = torch.randint(0, 2 * padding + 1, (n,), **cpu).to(x.device)
+    dx = torch.randint(0, 2 * padding + 1, (n,), **cpu).to(x.device)
+    rows = (dy.view(n, 1) + torch.arange(h, device=x.device)).view(n, 1, h, 1)
+    cols = (dx.view(n, 1) + torch.arange(w, device=x.device)).view(n, 1, 1, w)
+    flip = (torch.rand(n, **cpu) < 0.5).to(x.device).view(n, 1, 1, 1)
+    cols = torch.where(flip, cols.flip(-1), cols)
+    batch = torch.arange(n, device=x.device).view(n, 1, 1, 1)
+    channels = torch.arange(x.shape[1], device=x.device).view(1, -1, 1, 1)
+    return padded[batch, channels, rows, cols]
+
+
+def concat(*splits: Split, name: str = "data") -> Split:
+    """Concatenate splits that share normalisation (e.g. forget ∪ retain)."""
+    if not splits:
+        raise ValueError("concat needs at least one split")
+    first = splits[0]
+    for s in splits[1:]:
+        if s.mean != first.mean or s.std != first.std or s.input_shape != first.input_shape:
+            raise ValueError(f"cannot concatenate {first.name!r} and {s.name!r}: different image shape or normalisation")
+    return replace(first, x=torch.cat([s.x for s in splits]), y=torch.cat([s.y for s in splits]), name=name)

@@ -1,0 +1,132 @@
+"""Experiment of the Foundations chapter: the original model, the retrained gold model and the
+three classic baselines, measured with every metric of the library on one forget request.
+
+``run(profile, seed)`` returns a ``FoundationsResult``; the whole result is cached as JSON
+under its configuration, so the chapter re-executes in seconds and the full-profile numbers
+produced on a GPU can be committed and shown on any machine.
+"""
+
+from __future__ import annotations
+
+import math
+import platform
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from datarights import unlearning
+from datarights.cache import Cache
+from datarights.experiments.setup import prepare
+from datarights.metrics import (
+    activation_distance,
+    attack_features,
+    js_divergence,
+    membership_inference,
+    per_class_accuracy,
+    relearn_time,
+    split_accuracies,
+    zrf,
+)
+from datarights.profiles import Profile, get
+
+BASELINES = ("finetune", "neggrad", "random_labels")
+MODELS = ("original", "retrained", *BASELINES)
+RESULT_VERSION = 1
+HISTOGRAM_BINS = 30
+
+
+@dataclass(frozen=True)
+class FoundationsResult:
+    """The chapter's numbers: one row per model in ``table``, plus per-class accuracies and MIA histograms."""
+
+    raw: dict[str, Any]
+
+    @property
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame(self.raw["rows"]).set_index("model")
+
+    @property
+    def per_class(self) -> pd.DataFrame:
+        return pd.DataFrame(self.raw["per_class"], index=self.raw["classes"]).T
+
+    @property
+    def histograms(self) -> dict[str, Any]:
+        return self.raw["histograms"]
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return self.raw["meta"]
+
+
+def result_config(profile: Profile, seed: int) -> dict[str, Any]:
+    return {"profile": profile.to_dict(), "seed": seed, "version": RESULT_VERSION}
+
+
+def run(profile: str | Profile = "quick", seed: int = 0, *, device: str | torch.device | None = "auto",
+        data_dir: str | Path | None = None, cache: Cache | None = None) -> FoundationsResult:
+    """Run (or load from the cache) the Foundations experiment for ``profile`` and ``seed``."""
+    profile = get(profile) if isinstance(profile, str) else profile
+    cache = cache or Cache()
+    raw = cache.result("foundations", result_config(profile, seed),
+                       lambda: _compute(profile, seed, device=device, data_dir=data_dir, cache=cache))
+    return FoundationsResult(raw)
+
+
+def _histogram(values: np.ndarray, edges: np.ndarray) -> list[int]:
+    return np.histogram(np.clip(values, edges[0], edges[-1]), bins=edges)[0].tolist()
+
+
+def _compute(profile: Profile, seed: int, *, device, data_dir, cache: Cache) -> dict[str, Any]:
+    setup = prepare(profile, seed, device=device, data_dir=data_dir, cache=cache)
+    s = setup.splits
+    trained = {"original": setup.original, "retrained": setup.retrained}
+    seconds = dict(setup.seconds)
+    for name in BASELINES:
+        config = replace(getattr(profile, name), seed=seed)
+        result = unlearning.METHODS[name](setup.original, forget=s.forget_train, retain=s.retain_train, config=config)
+        trained[name], seconds[name] = result.model, result.seconds
+
+    incompetent = setup.fresh_model(seed=10_000 + seed)
+    original_forget = split_accuracies(setup.original, s)["forget_test"]
+    target = (1 - profile.relearn.alpha) * original_forget
+    relearn_cfg = replace(profile.relearn, seed=seed)
+    steps = {name: relearn_time(m, relearn=s.forget_train, evaluate_on=s.forget_test, target_accuracy=target, config=relearn_cfg)
+             for name, m in trained.items()}
+
+    edges = np.linspace(0.0, math.log(s.num_classes), HISTOGRAM_BINS + 1)
+    rows, per_class, histograms = [], {}, {"edges": edges.tolist()}
+    for name, model in trained.items():
+        mia = {attack: membership_inference(model, members=s.retain_train, nonmembers=s.test, targets=s.forget_train,
+                                            attack=attack, seed=seed,
+                                            max_samples_per_side=profile.svc_max_samples if attack == "svc" else None)
+               for attack in ("logistic", "svc")}
+        row = {"model": name, **split_accuracies(model, s)}
+        row.update({
+            "mia_logistic": mia["logistic"].score,
+            "mia_svc": mia["svc"].score,
+            "zrf_code": zrf(model, incompetent, s.forget_test, "code"),
+            "zrf_paper": zrf(model, incompetent, s.forget_test, "paper"),
+            "js_to_retrained": js_divergence(model, setup.retrained, s.forget_test),
+            "activation_distance": activation_distance(model, setup.retrained, s.forget_test),
+            "relearn_steps": steps[name][0],
+            "relearn_reached": steps[name][1],
+            "ain": steps[name][0] / steps["retrained"][0],
+            "seconds": seconds[name],
+        })
+        rows.append(row)
+        per_class[name] = per_class_accuracy(model, s.test, s.num_classes).tolist()
+        histograms[name] = {part: _histogram(attack_features(model, split), edges)
+                            for part, split in (("members", s.retain_train), ("nonmembers", s.test), ("forget", s.forget_train))}
+    return {
+        "rows": rows,
+        "per_class": per_class,
+        "classes": list(s.train.classes),
+        "histograms": histograms,
+        "mia_definition": {attack: {k: v for k, v in mia[attack].to_dict().items() if k != "score"} for attack in mia},
+        "relearn": {**relearn_cfg.to_dict(), "target_accuracy": target, "relearn_on": "forget_train", "evaluate_on": "forget_test"},
+        "meta": {**setup.describe(), "python": platform.python_version()},
+    }

@@ -1,0 +1,110 @@
+"""What every unlearning experiment starts from: data, splits, original and retrained models.
+
+``prepare(profile, seed)`` loads the profile's dataset onto the device, divides it by the
+forget request, and trains (or loads from the cache) the original model on D and the
+retrained gold model on D_r, so that every chapter works from the same trained models.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from datarights import data as datasets
+from datarights import models
+from datarights.cache import Cache
+from datarights.profiles import Profile, get
+from datarights.train import fit, resolve_device, seed_everything
+from datarights.unlearning import RetrainConfig, retrain
+
+
+@dataclass
+class Setup:
+    """The data and the two reference models of one (profile, seed, forget request)."""
+
+    profile: Profile
+    seed: int
+    device: torch.device
+    splits: datasets.UnlearningSplits
+    original: nn.Module
+    retrained: nn.Module
+    seconds: dict[str, float]
+    cache: Cache
+
+    def fresh_model(self, seed: int) -> nn.Module:
+        """A randomly initialised network of the profile's architecture (e.g. ZRF's incompetent teacher)."""
+        shape = self.splits.train.input_shape
+        return models.build(self.profile.model, self.splits.num_classes, shape, seed=seed).to(self.device)
+
+    def describe(self) -> dict[str, Any]:
+        s = self.splits
+        return {
+            "profile": self.profile.name, "seed": self.seed, "device": str(self.device), "dataset": s.dataset,
+            "model": self.profile.model, "forget_classes": list(s.forget_classes),
+            "n_train": len(s.train), "n_test": len(s.test), "n_forget_train": len(s.forget_train),
+            "n_retain_train": len(s.retain_train), "n_forget_test": len(s.forget_test), "n_retain_test": len(s.retain_test),
+            "torch": torch.__version__,
+        }
+
+
+def load_splits(profile: Profile, forget_classes: tuple[int, ...], data_dir: str | Path | None, device: torch.device) -> datasets.UnlearningSplits:
+    dataset = datasets.load(profile.dataset, data_dir)
+    dataset = dataset.per_class_subset(profile.train_per_class, profile.test_per_class).to(device)
+    return datasets.class_forgetting(dataset, forget_classes)
+
+
+def model_config(profile: Profile, seed: int, forget_classes: tuple[int, ...], role: str) -> dict[str, Any]:
+    """The cache key of a reference model: everything that determines its weights."""
+    config = {"dataset": profile.dataset, "model": profile.model, "train": profile.train.to_dict(), "seed": seed,
+              "train_per_class": profile.train_per_class, "test_per_class": profile.test_per_class}
+    if role == "retrained":
+        config["forget_classes"] = list(forget_classes)
+    return config
+
+
+def prepare(profile: str | Profile, seed: int = 0, *, forget_classes: tuple[int, ...] | None = None,
+            device: str | torch.device | None = "auto", data_dir: str | Path | None = None,
+            cache: Cache | None = None) -> Setup:
+    """Data, splits, original and retrained models for ``profile`` and ``seed`` (trained once, then cached)."""
+    profile = get(profile) if isinstance(profile, str) else profile
+    device = resolve_device(device)
+    if profile.requires_gpu and device.type != "cuda":
+        raise RuntimeError(
+            f"the {profile.name!r} profile trains {profile.model} on {profile.dataset} and needs a GPU; its committed results "
+            "(results/) are used when present, but these are missing for this configuration. Run on a GPU "
+            "(see README, 'Full profile on a GPU') or use profile='quick'."
+        )
+    cache = cache or Cache()
+    forget_classes = tuple(forget_classes) if forget_classes is not None else (profile.forget_class,)
+    seed_everything(seed)
+    splits = load_splits(profile, forget_classes, data_dir, device)
+    shape, k = splits.train.input_shape, splits.num_classes
+
+    def make() -> nn.Module:
+        return models.build(profile.model, k, shape, seed=seed).to(device)
+
+    seconds: dict[str, float] = {}
+
+    def train_original(model: nn.Module) -> nn.Module:
+        start = time.perf_counter()
+        fit(model, splits.train, profile.train, seed=seed, device=device, desc="original")
+        seconds["original"] = time.perf_counter() - start
+        return model
+
+    def train_retrained(model: nn.Module) -> nn.Module:
+        result = retrain(model, forget=splits.forget_train, retain=splits.retain_train,
+                         config=RetrainConfig(train=profile.train, seed=seed))
+        seconds["retrained"] = result.seconds
+        return result.model
+
+    original = cache.model("original", model_config(profile, seed, forget_classes, "original"), make, train_original)
+    retrained = cache.model("retrained", model_config(profile, seed, forget_classes, "retrained"), make, train_retrained)
+    for role in ("original", "retrained"):
+        if role not in seconds:
+            seconds[role] = cache.model_meta(role, model_config(profile, seed, forget_classes, role)).get("seconds", float("nan"))
+    return Setup(profile, seed, device, splits, original, retrained, seconds, cache)

@@ -1,0 +1,125 @@
+"""The networks of the papers, built by name: ``build(name, num_classes, input_shape)``.
+
+- ``resnet18``: ResNet-18 for 32×32 inputs (3×3 stride-1 stem, no max-pool), the
+  CIFAR variant used by most unlearning benchmarks (torchvision's ResNet-18 with the stem swapped).
+- ``allcnn``: All-CNN as in the bad-teaching and zero-shot repositories (spec 2.4):
+  eight Conv–BN–ReLU blocks, global average pool, linear head.
+- ``digits_cnn``: a small CNN for scikit-learn's 8×8 digits (the quick profile's model).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch import nn
+
+InputShape = tuple[int, int, int]
+
+
+def resnet18(num_classes: int, input_shape: InputShape = (3, 32, 32)) -> nn.Module:
+    from torchvision.models import resnet18 as tv_resnet18
+
+    model = tv_resnet18(num_classes=num_classes)
+    model.conv1 = nn.Conv2d(input_shape[0], 64, kernel_size=3, stride=1, padding=1, bias=False)
+    model.maxpool = nn.Identity()
+    return model
+
+
+def _conv_block(c_in: int, c_out: int, kernel: int = 3, stride: int = 1) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(c_in, c_out, kernel, stride=stride, padding=kernel // 2, bias=False),
+        nn.BatchNorm2d(c_out),
+        nn.ReLU(inplace=True),
+    )
+
+
+class AllCNN(nn.Module):
+    """All-CNN (Springenberg et al. 2015) as coded by the authors (spec 2.4), any input size."""
+
+    def __init__(self, num_classes: int, input_shape: InputShape = (3, 32, 32), width: float = 1.0, dropout: bool = False):
+        super().__init__()
+        a, b = int(96 * width), int(192 * width)
+        blocks = [
+            _conv_block(input_shape[0], a), _conv_block(a, a), _conv_block(a, b, stride=2),
+            _conv_block(b, b), _conv_block(b, b), _conv_block(b, b, stride=2),
+            _conv_block(b, b), _conv_block(b, b, kernel=1),
+        ]
+        if dropout:
+            blocks.insert(3, nn.Dropout(0.5))
+            blocks.insert(7, nn.Dropout(0.5))
+        self.features = nn.Sequential(*blocks)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Linear(b, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(torch.flatten(self.pool(self.features(x)), 1))
+
+
+class DigitsCNN(nn.Module):
+    """Three conv blocks and a linear head: ~100k parameters, trains on 8×8 digits in seconds on a CPU."""
+
+    def __init__(self, num_classes: int, input_shape: InputShape = (1, 8, 8), width: int = 32):
+        super().__init__()
+        self.features = nn.Sequential(
+            _conv_block(input_shape[0], width),
+            _conv_block(width, 2 * width),
+            nn.MaxPool2d(2),
+            _conv_block(2 * width, 4 * width),
+        )
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Linear(4 * width, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(torch.flatten(self.pool(self.features(x)), 1))
+
+
+BUILDERS: dict[str, Callable[..., nn.Module]] = {
+    "resnet18": resnet18,
+    "allcnn": AllCNN,
+    "digits_cnn": DigitsCNN,
+}
+
+
+def build(name: str, num_classes: int, input_shape: InputShape, *, seed: int | None = None) -> nn.Module:
+    """A freshly initialised network; ``seed`` makes the initialisation reproducible."""
+    if name not in BUILDERS:
+        raise ValueError(f"unknown model name={name!r}; known models: {sorted(BUILDERS)}")
+    if num_classes < 2:
+        raise ValueError(f"num_classes must be at least 2, got {num_classes}")
+    if len(input_shape) != 3:
+        raise ValueError(f"input_shape must be (channels, height, width), got {input_shape}")
+    if seed is None:
+        return BUILDERS[name](num_classes, tuple(input_shape))
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return BUILDERS[name](num_classes, tuple(input_shape))
+
+
+def reinitialize(model: nn.Module, seed: int | None = None) -> nn.Module:
+    """Reset every parameter of ``model`` in place to a fresh initialisation (same architecture)."""
+    with torch.random.fork_rng(devices=[]):
+        if seed is not None:
+            torch.manual_seed(seed)
+        for module in model.modules():
+            if hasattr(module, "reset_parameters"):
+                module.reset_parameters()
+            if isinstance(module, nn.modules.batchnorm._BatchNorm):
+                module.reset_running_stats()
+    return model
+
+
+def check_compatible(model: nn.Module, input_shape: InputShape, num_classes: int) -> None:
+    """Raise a clear error if ``model`` cannot take images of ``input_shape`` or has the wrong output size."""
+    param = next(model.parameters())
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            out = model(torch.zeros(2, *input_shape, device=param.device, dtype=param.dtype))
+    except RuntimeError as err:
+        raise ValueError(f"model does not accept inputs of shape {tuple(input_shape)}: {err}") from None
+    finally:
+        model.train(was_training)
+    if out.ndim != 2 or out.shape[1] != num_classes:
+        raise ValueError(f"model outputs shape {tuple(out.shape[1:])}, but the data has {num_classes} classes")

@@ -1,0 +1,127 @@
+"""The book's figure style and the plots chapters share.
+
+One place for the look of every figure: method names and colours, split names, the
+retrained-reference convention (a dashed line or hatched bar wherever a retrained model exists).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+METHOD_LABELS = {
+    "original": "Original",
+    "retrained": "Retrained (gold)",
+    "finetune": "Fine-tune",
+    "neggrad": "NegGrad",
+    "random_labels": "Random labels",
+}
+METHOD_COLORS = {
+    "original": "#4c4c4c",
+    "retrained": "#1b9e77",
+    "finetune": "#7570b3",
+    "neggrad": "#d95f02",
+    "random_labels": "#e7298a",
+}
+SPLIT_LABELS = {
+    "retain_train": "$D_r$ (train)",
+    "forget_train": "$D_f$ (train)",
+    "retain_test": "retain classes (test)",
+    "forget_test": "forget classes (test)",
+    "test": "all test",
+}
+REFERENCE = "retrained"
+
+
+def use_book_style() -> None:
+    """Apply the book's matplotlib style (call once per chapter, in the hidden setup cell)."""
+    import seaborn as sns
+
+    sns.set_theme(context="notebook", style="whitegrid", font_scale=0.95)
+    plt.rcParams.update({"figure.dpi": 110, "savefig.dpi": 150, "figure.figsize": (7.5, 3.6),
+                         "axes.titleweight": "bold", "axes.titlesize": 11, "legend.frameon": False})
+
+
+def label(method: str) -> str:
+    return METHOD_LABELS.get(method, method)
+
+
+def color(method: str) -> str:
+    return METHOD_COLORS.get(method, "#999999")
+
+
+def accuracy_bars(table: pd.DataFrame, splits: Sequence[str] = ("retain_test", "forget_test"), *, title: str = "",
+                  ax: plt.Axes | None = None) -> plt.Axes:
+    """Grouped bars: accuracy (%) per split (groups) and model (bars); the retrained model hatched."""
+    ax = ax or plt.subplots(figsize=(7.5, 3.4))[1]
+    models = list(table.index)
+    width = 0.8 / len(models)
+    x = np.arange(len(splits))
+    for i, model in enumerate(models):
+        values = 100 * table.loc[model, list(splits)].to_numpy(dtype=float)
+        ax.bar(x + (i - (len(models) - 1) / 2) * width, values, width, label=label(model), color=color(model),
+               hatch="//" if model == REFERENCE else None, edgecolor="white")
+    ax.set_xticks(x, [SPLIT_LABELS.get(s, s) for s in splits])
+    ax.set_ylabel("accuracy (%)")
+    ax.set_ylim(0, 105)
+    ax.set_title(title)
+    ax.legend(ncol=min(len(models), 5), loc="upper center", bbox_to_anchor=(0.5, -0.12), fontsize=8)
+    return ax
+
+
+def metric_bars(table: pd.DataFrame, column: str, *, ylabel: str, title: str = "", ax: plt.Axes | None = None,
+                reference: str | None = REFERENCE, fmt: str = "{:.2f}") -> plt.Axes:
+    """One bar per model for ``column``, a dashed line at the retrained model's value."""
+    ax = ax or plt.subplots(figsize=(4.5, 3.2))[1]
+    models = list(table.index)
+    values = table[column].to_numpy(dtype=float)
+    bars = ax.bar([label(m) for m in models], values, color=[color(m) for m in models], edgecolor="white")
+    ax.bar_label(bars, labels=[fmt.format(v) for v in values], fontsize=8, padding=2)
+    if reference is not None and reference in table.index:
+        ax.axhline(table.loc[reference, column], color=color(reference), ls="--", lw=1.2, label=f"{label(reference)} value")
+        ax.legend(fontsize=8, loc="lower right")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.tick_params(axis="x", rotation=30, labelsize=8)
+    return ax
+
+
+def entropy_histograms(histograms: dict[str, Any], models: Sequence[str], *, title: str = "") -> plt.Figure:
+    """For each model: softmax-entropy distributions of members (D_r train), non-members (test) and D_f train."""
+    edges = np.asarray(histograms["edges"])
+    centers, widths = 0.5 * (edges[1:] + edges[:-1]), np.diff(edges)
+    fig, axes = plt.subplots(1, len(models), figsize=(2.6 * len(models), 2.8), sharex=True, sharey=True, squeeze=False)
+    styles = {"members": ("#377eb8", "$D_r$ train (members)"), "nonmembers": ("#999999", "test (non-members)"),
+              "forget": ("#e41a1c", "$D_f$ train (to judge)")}
+    for ax, model in zip(axes[0], models):
+        for part, (c, name) in styles.items():
+            counts = np.asarray(histograms[model][part], dtype=float)
+            density = counts / max(counts.sum(), 1) / widths
+            ax.step(centers, density, where="mid", color=c, label=name, lw=1.4)
+        ax.set_title(label(model), fontsize=10)
+        ax.set_xlabel("entropy of softmax (nats)")
+        ax.set_yscale("symlog", linthresh=1.0)
+    axes[0][0].set_ylabel("density")
+    handles, names = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="lower center", ncol=3, bbox_to_anchor=(0.5, -0.08), fontsize=8)
+    fig.suptitle(title, fontweight="bold", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def per_class_heatmap(per_class: pd.DataFrame, *, title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
+    """Test accuracy (%) of each model (rows) on each class (columns)."""
+    import seaborn as sns
+
+    ax = ax or plt.subplots(figsize=(7.5, 2.8))[1]
+    data = 100 * per_class.rename(index=label)
+    sns.heatmap(data, annot=True, fmt=".0f", cmap="viridis", vmin=0, vmax=100, cbar_kws={"label": "accuracy (%)"},
+                ax=ax, annot_kws={"fontsize": 7})
+    ax.set_xlabel("class")
+    ax.set_ylabel("")
+    ax.set_title(title)
+    return ax

@@ -1,0 +1,42 @@
+"""Numbers reported by the papers' authors and by peers, in one place, each with its source.
+
+None of the papers' own result tables could be read (``../shared/papers/README.md``): what is
+here comes from the authors' committed notebook outputs ([NB]) or from clearly named
+third-party sources ([SEC]). Chapters set their own numbers beside these and discuss every
+difference. Accuracies are percentages, as reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Reported:
+    """One reported number and where it comes from."""
+
+    quantity: str
+    value: float
+    setting: str
+    source: str
+    tag: str  # "NB": authors' notebook output; "SEC": secondary source
+
+
+FOUNDATIONS: tuple[Reported, ...] = (
+    Reported("original test accuracy", 77.17, "CIFAR-10, torchvision ResNet-18 from scratch, no augmentation, 40 epochs Adam",
+             "UNSIR notebook (vikram2000b/Fast-Machine-Unlearning)", "NB"),
+    Reported("original test accuracy", 94.89, "CIFAR-10, ResNet-18, standard recipe",
+             "Kodge et al., TMLR 2024, Table 1, as quoted in a third-party note", "SEC"),
+    Reported("retrained accuracy on retain classes", 94.81, "CIFAR-10 ResNet-18, one class forgotten, mean of 10 classes",
+             "Kodge et al., TMLR 2024, Table 1 (third-party quote)", "SEC"),
+    Reported("retrained accuracy on forget class", 0.0, "CIFAR-10 ResNet-18, one class forgotten, mean of 10 classes",
+             "Kodge et al., TMLR 2024, Table 1 (third-party quote)", "SEC"),
+    Reported("fine-tune accuracy on forget class", 95.17, "CIFAR-10 ResNet-18, one class, 5 epochs SGD lr 0.01",
+             "torchunlearn README (Harry24k/machine-unlearning-pytorch)", "SEC"),
+    Reported("random-labels accuracy on forget set", 2.0, "CIFAR-Super20, forget sub-class rocket, 3 epochs Adam 1e-4",
+             "bad-teaching notebook (vikram2000b/bad-teaching-unlearning)", "NB"),
+    Reported("ZRF (code) of the original model", 0.8767, "CIFAR-Super20, forget sub-class rocket",
+             "bad-teaching notebook", "NB"),
+    Reported("ZRF (code) of the retrained model", 0.9299, "CIFAR-Super20, forget sub-class rocket",
+             "bad-teaching notebook", "NB"),
+)

@@ -1,0 +1,25 @@
+"""Unlearning methods, all with one signature:
+
+    result = datarights.unlearning.<method>(model, forget=..., retain=..., config=...)
+    result.model, result.seconds, result.extra
+"""
+
+from datarights.unlearning.base import UnlearningResult
+from datarights.unlearning.baselines import (
+    FinetuneConfig,
+    NegGradConfig,
+    RandomLabelsConfig,
+    RetrainConfig,
+    finetune,
+    neggrad,
+    random_labels,
+    retrain,
+)
+
+METHODS = {"retrain": retrain, "finetune": finetune, "neggrad": neggrad, "random_labels": random_labels}
+CONFIGS = {"retrain": RetrainConfig, "finetune": FinetuneConfig, "neggrad": NegGradConfig, "random_labels": RandomLabelsConfig}
+
+__all__ = [
+    "CONFIGS", "METHODS", "FinetuneConfig", "NegGradConfig", "RandomLabelsConfig", "RetrainConfig", "UnlearningResult",
+    "finetune", "neggrad", "random_labels", "retrain",
+]

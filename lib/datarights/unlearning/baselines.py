@@ -1,0 +1,126 @@
+"""The baselines every unlearning paper compares with.
+
+- ``retrain``: train a fresh network on D_r only, the gold standard of exact unlearning.
+- ``finetune``: continue training the original on D_r, hoping D_f is forgotten catastrophically.
+- ``neggrad``: gradient ascent on the loss of D_f (Golatkar et al. 2020's "NegGrad").
+- ``random_labels``: fine-tune on D_f with random wrong labels together with D_r
+  (the amnesiac variant of Graves et al. 2021, as in the bad-teaching repository, spec 2.7).
+
+Defaults are the papers' (or their repositories') settings for CIFAR; profiles shrink them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from datarights.data.tensors import Split, concat
+from datarights.models import reinitialize
+from datarights.train import TrainConfig, fit, model_device, predict_logits
+from datarights.unlearning.base import UnlearningResult, require_nonempty, stopwatch, working_copy
+
+
+@dataclass(frozen=True)
+class RetrainConfig:
+    """Retraining from scratch on D_r: the original model's own recipe (``train``)."""
+
+    train: TrainConfig = field(default_factory=TrainConfig)
+    seed: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class FinetuneConfig:
+    """Fine-tuning on D_r: 5 epochs at learning rate 0.02, the SSD codebase's ``finetune`` (peers A.2)."""
+
+    train: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=5, batch_size=256, optimizer="sgd", lr=0.02,
+                                                                   schedule="constant", augment=None))
+    seed: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class NegGradConfig:
+    """Gradient ascent on D_f. No paper of the six fixes its settings; this book's choice:
+    one epoch of SGD at 0.01 with momentum, which the Foundations chapter shows to forget
+    and to damage D_r at the same time (the known weakness of NegGrad)."""
+
+    train: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=1, batch_size=256, optimizer="sgd", lr=0.01,
+                                                                   weight_decay=0.0, schedule="constant"))
+    seed: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RandomLabelsConfig:
+    """Amnesiac unlearning as in the bad-teaching repository (spec 2.7): D_f relabelled at random
+    among the *other* classes, mixed with all of D_r, 3 epochs of Adam at 1e-4, batch 256."""
+
+    train: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=3, batch_size=256, optimizer="adam", lr=1e-4,
+                                                                   weight_decay=0.0, schedule="constant"))
+    seed: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def retrain(model: nn.Module, *, forget: Split | None = None, retain: Split, config: RetrainConfig = RetrainConfig()) -> UnlearningResult:
+    """Exact unlearning: a freshly initialised copy of ``model``'s architecture trained on ``retain`` only."""
+    require_nonempty(retain, "retain")
+    device = model_device(model)
+    with stopwatch(device) as seconds:
+        fresh = reinitialize(working_copy(model), seed=config.seed)
+        fit(fresh, retain, config.train, seed=config.seed, device=device, desc="retrain")
+    return UnlearningResult("retrain", fresh, seconds(), {"epochs": config.train.epochs})
+
+
+def finetune(model: nn.Module, *, forget: Split | None = None, retain: Split, config: FinetuneConfig = FinetuneConfig()) -> UnlearningResult:
+    """Continue training on ``retain`` only (the forget set is never seen)."""
+    require_nonempty(retain, "retain")
+    device = model_device(model)
+    with stopwatch(device) as seconds:
+        tuned = fit(working_copy(model), retain, config.train, seed=config.seed, device=device, desc="finetune")
+    return UnlearningResult("finetune", tuned, seconds(), {"epochs": config.train.epochs})
+
+
+def _negative_cross_entropy(logits: Tensor, y: Tensor) -> Tensor:
+    return -F.cross_entropy(logits, y)
+
+
+def neggrad(model: nn.Module, *, forget: Split, retain: Split | None = None, config: NegGradConfig = NegGradConfig()) -> UnlearningResult:
+    """Gradient *ascent* on the cross-entropy of ``forget`` (the retain set is not used)."""
+    require_nonempty(forget, "forget")
+    device = model_device(model)
+    with stopwatch(device) as seconds:
+        ascended = fit(working_copy(model), forget, config.train, seed=config.seed, device=device,
+                       loss_fn=_negative_cross_entropy, desc="neggrad")
+    return UnlearningResult("neggrad", ascended, seconds(), {"epochs": config.train.epochs})
+
+
+def random_wrong_labels(y: Tensor, num_classes: int, generator: torch.Generator) -> Tensor:
+    """For each label, a uniformly random *different* class."""
+    shift = torch.randint(1, num_classes, y.shape, generator=generator)
+    return (y.cpu() + shift) % num_classes
+
+
+def random_labels(model: nn.Module, *, forget: Split, retain: Split, config: RandomLabelsConfig = RandomLabelsConfig()) -> UnlearningResult:
+    """Fine-tune on ``forget`` with random wrong labels mixed with all of ``retain``."""
+    require_nonempty(forget, "forget")
+    require_nonempty(retain, "retain")
+    device = model_device(model)
+    num_classes = predict_logits(model, forget.subset(torch.arange(1))).shape[1]
+    generator = torch.Generator().manual_seed(config.seed)
+    with stopwatch(device) as seconds:
+        relabelled = forget.relabel(random_wrong_labels(forget.y, num_classes, generator), "forget_random_labels")
+        mixed = concat(relabelled, retain, name="random_labels_mix")
+        tuned = fit(working_copy(model), mixed, config.train, seed=config.seed, device=device, desc="random labels")
+    return UnlearningResult("random_labels", tuned, seconds(), {"epochs": config.train.epochs})
