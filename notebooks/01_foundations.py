@@ -220,7 +220,7 @@ fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
 plots.metric_bars(table, "zrf_code", ylabel="ZRF", ax=axes[0], title="ZRF as coded (reversed KL, ÷ N·C)", fmt="{:.3f}")
 plots.metric_bars(table, "zrf_paper", ylabel="ZRF", ax=axes[1], title="ZRF as defined (JS, per sample)", fmt="{:.3f}")
 for ax in axes:
-    ax.set_ylim(0, 1.08)
+    ax.set_ylim(0, 1.15)
 fig.tight_layout()
 plt.show()
 
@@ -447,7 +447,7 @@ print("NegGrad check passed")
 # The full bibliography is on the [references page](../references.md).
 
 # %% tags=["remove-cell"]
-glue("train_recipe", Markdown(f"{P.train.epochs} epochs of {dict(adam="Adam", sgd="SGD")[P.train.optimizer]} at learning rate {P.train.lr}, batch {P.train.batch_size}"))
+glue("train_recipe", Markdown(f"{P.train.epochs} epochs of {dict(adam='Adam', sgd='SGD')[P.train.optimizer]} at learning rate {P.train.lr}, batch {P.train.batch_size}"))
 glue("seconds_retrained", float(table.loc["retrained", "seconds"]))
 glue("seconds_original", float(table.loc["original", "seconds"]))
 glue("gold_forget", 100 * float(table.loc["retrained", "forget_test"]))

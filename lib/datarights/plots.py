@@ -81,12 +81,13 @@ def metric_bars(table: pd.DataFrame, column: str, *, ylabel: str, title: str = "
     values = table[column].to_numpy(dtype=float)
     bars = ax.bar([label(m) for m in models], values, color=[color(m) for m in models], edgecolor="white")
     ax.bar_label(bars, labels=[fmt.format(v) for v in values], fontsize=8, padding=2)
+    ax.set_ylim(min(0.0, np.nanmin(values) * 1.2), max(np.nanmax(values), 1e-9) * 1.25)
     if reference is not None and reference in table.index:
         ax.axhline(table.loc[reference, column], color=color(reference), ls="--", lw=1.2, label=f"{label(reference)} value")
-        ax.legend(fontsize=8, loc="lower right")
+        ax.legend(fontsize=7, loc="upper left")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    ax.tick_params(axis="x", rotation=30, labelsize=8)
+    plt.setp(ax.get_xticklabels(), rotation=30, ha="right", fontsize=8)
     return ax
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import tarfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -127,23 +128,38 @@ def load_cifar10(data_dir: str | Path | None = None, *, download: bool = False) 
     return ImageDataset("cifar10", train, test)
 
 
-def _read_image_folder(folder: Path, part: str) -> Split:
-    from torchvision.io import ImageReadMode, decode_image
+def _decode(path: Path) -> np.ndarray:
+    from PIL import Image
 
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"), dtype=np.uint8)
+
+
+def _read_image_folder(folder: Path, part: str) -> Split:
+    """Decode an ImageFolder split once (threads), then keep the uint8 tensor beside it for next time."""
+    decoded = folder.parent / f"{folder.parent.name}-{part}.uint8.pt"
+    if decoded.is_file():
+        stored = torch.load(decoded, weights_only=True)
+        return Split(stored["x"], stored["y"], CIFAR10_MEAN, CIFAR10_STD, part, CIFAR10_CLASSES)
     missing = [c for c in CIFAR10_CLASSES if not (folder / c).is_dir()]
     if missing:
         raise FileNotFoundError(f"{folder} lacks the class folders {missing}; expected {list(CIFAR10_CLASSES)}")
-    images, labels = [], []
+    files, labels = [], []
     for label, name in enumerate(CIFAR10_CLASSES):
-        files = sorted(p for p in (folder / name).iterdir() if p.suffix.lower() in {".jpg", ".jpeg", ".png"})
-        for path in files:
-            raw = torch.frombuffer(bytearray(path.read_bytes()), dtype=torch.uint8)
-            images.append(decode_image(raw, mode=ImageReadMode.RGB))
-        labels.extend([label] * len(files))
-    x = torch.stack(images)
+        found = sorted(p for p in (folder / name).iterdir() if p.suffix.lower() in {".jpg", ".jpeg", ".png"})
+        files.extend(found)
+        labels.extend([label] * len(found))
+    with ThreadPoolExecutor(max_workers=min(16, os.cpu_count() or 1)) as pool:
+        images = list(pool.map(_decode, files))
+    x = torch.from_numpy(np.stack(images).transpose(0, 3, 1, 2).copy())
     if x.shape[1:] != (3, 32, 32):
         raise ValueError(f"{folder}: expected 32×32 RGB images, got {tuple(x.shape[1:])}")
-    return Split(x, torch.tensor(labels, dtype=torch.int64), CIFAR10_MEAN, CIFAR10_STD, part, CIFAR10_CLASSES)
+    y = torch.tensor(labels, dtype=torch.int64)
+    try:
+        torch.save({"x": x, "y": y}, decoded)
+    except OSError:
+        pass  # a read-only data directory only costs decoding again next time
+    return Split(x, y, CIFAR10_MEAN, CIFAR10_STD, part, CIFAR10_CLASSES)
 
 
 def _read_torchvision_cifar(root: Path, part: str, download: bool) -> Split:
