@@ -28,11 +28,11 @@ METHOD_COLORS = {
     "random_labels": "#e7298a",
 }
 SPLIT_LABELS = {
-    "retain_train": "$D_r$ (train)",
-    "forget_train": "$D_f$ (train)",
-    "retain_test": "retain classes (test)",
-    "forget_test": "forget classes (test)",
-    "test": "all test",
+    "retain_train": "$D_r$\n(train)",
+    "forget_train": "$D_f$\n(train)",
+    "retain_test": "retain classes\n(test)",
+    "forget_test": "forget classes\n(test)",
+    "test": "all\n(test)",
 }
 REFERENCE = "retrained"
 
