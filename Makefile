@@ -8,7 +8,9 @@ PROFILE ?=
 SEED ?= 0
 PROFILE_ARG := $(if $(PROFILE),--profile $(PROFILE),)
 
-.PHONY: install book execute test test-fast status clean
+.PHONY: install book execute test test-fast status assignment clean
+CHAPTER ?= 01
+OUT ?= assignment-$(CHAPTER)
 
 install: $(VENV)/.installed
 
@@ -33,6 +35,9 @@ test-fast: install
 
 status: install
 	$(PY) -m datarights status
+
+assignment: install
+	$(PY) -m datarights assignment $(CHAPTER) --out $(OUT) $(if $(NBGRADER),--nbgrader,)
 
 clean:
 	rm -rf _build .pytest_cache

@@ -371,9 +371,14 @@ print("ZRF check passed")
 # :label: ex-foundations-mia
 # The NeurIPS 2023 unlearning challenge attacked with the per-sample *loss* instead of the
 # entropy. Use `metrics.membership_inference(..., feature="loss")` on the original and the
-# retrained model of this page (profile `quick` if this page was built with `full`) and store the
-# two scores in `mia_loss_original` and `mia_loss_gold`. Does the ranking of the two models change?
+# retrained model prepared in the next cell (this page's models; the quick profile's when the
+# page was built with `full`) and store the two scores in
+# `mia_loss_original` and `mia_loss_gold`. Does the ranking of the two models change?
 # ```
+
+# %%
+exercise_setup = setup or experiments.prepare("quick", seed, device=device, data_dir=data_dir)
+s = exercise_setup.splits
 
 # %% [markdown]
 # ```{solution-start} ex-foundations-mia
@@ -382,8 +387,6 @@ print("ZRF check passed")
 
 # %% tags=["solution"]
 ### BEGIN SOLUTION
-exercise_setup = setup or experiments.prepare("quick", seed, device=device, data_dir=data_dir)
-s = exercise_setup.splits
 mia_loss_original, mia_loss_gold = (
     metrics.membership_inference(m, members=s.retain_train, nonmembers=s.test, targets=s.forget_train, feature="loss").score
     for m in (exercise_setup.original, exercise_setup.retrained)
@@ -403,7 +406,7 @@ print("MIA check passed")
 # %% [markdown]
 # ```{exercise} How hard to push NegGrad
 # :label: ex-foundations-neggrad
-# Run `unlearning.neggrad` on the quick-profile models for learning rates 0.001, 0.002, 0.005
+# Run `unlearning.neggrad` on the models of `exercise_setup` for learning rates 0.001, 0.002, 0.005
 # and 0.01 (keep the rest of `P.neggrad.train`), and store the forget-test and retain-test
 # accuracies in a DataFrame `sweep` indexed by learning rate. Is there a rate that forgets the
 # class without hurting the others?
@@ -417,8 +420,8 @@ print("MIA check passed")
 # %% tags=["solution"]
 from dataclasses import replace
 
-### BEGIN SOLUTION
 quick = profiles.get("quick")
+### BEGIN SOLUTION
 rows = {}
 for lr in (0.001, 0.002, 0.005, 0.01):
     config = replace(quick.neggrad, train=replace(quick.neggrad.train, lr=lr))

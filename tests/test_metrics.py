@@ -12,6 +12,7 @@ def _probs(n=40, c=10, seed=0):
     return torch.softmax(2 * torch.randn(n, c, generator=g), dim=1)
 
 
+@pytest.mark.filterwarnings("ignore:reduction. 'mean' divides")
 def test_zrf_code_variant_is_exactly_the_authors_kl_div_expression():
     p, q = _probs(seed=0), _probs(seed=1)
     m = (p + q) / 2

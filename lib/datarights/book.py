@@ -171,10 +171,22 @@ def _clean(nb) -> None:
     nb.metadata.pop("papermill", None)
 
 
-def execute(chapter: Chapter, *, profile: str, seed: int = 0, device: str = "auto", data_dir: str | None = None,
-            output: Path | None = None, timeout: int | None = None, log_output: bool = False) -> Path:
-    """Execute ``chapter`` under ``profile`` and ``seed``; write the executed notebook to ``output``."""
+def read_source(chapter: Chapter):
+    """The chapter source as a notebook, with the ``python3`` kernel papermill needs."""
     import jupytext
+
+    nb = jupytext.read(chapter.source)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+def execute(chapter: Chapter, *, profile: str, seed: int = 0, device: str = "auto", data_dir: str | None = None,
+            output: Path | None = None, timeout: int | None = None, log_output: bool = False,
+            notebook=None) -> Path:
+    """Execute ``chapter`` under ``profile`` and ``seed``; write the executed notebook to ``output``.
+
+    ``notebook`` replaces the chapter source (e.g. the annotated teacher version of an assignment).
+    """
     import nbformat
     import papermill
 
@@ -182,8 +194,7 @@ def execute(chapter: Chapter, *, profile: str, seed: int = 0, device: str = "aut
 
     get(profile)  # fails early on an unknown profile
     output = Path(output) if output is not None else chapter.output
-    nb = jupytext.read(chapter.source)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb = notebook if notebook is not None else read_source(chapter)
     parameters = {"profile": profile, "seed": seed, "device": device, "data_dir": data_dir}
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:

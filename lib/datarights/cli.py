@@ -7,6 +7,9 @@
     data cifar10 [--from ARCHIVE] [--download]
                                           put a dataset where the library finds it
     profiles                               the profiles and what they run
+    assignment CHAPTER --out DIR [--nbgrader] [--force]
+                                          a chapter as a graded exercise sheet (student, teacher, README)
+    grade SUBMISSION.ipynb                 run a student's notebook and print points per exercise
 """
 
 from __future__ import annotations
@@ -83,6 +86,23 @@ def _profiles(args: argparse.Namespace) -> int:
     return 0
 
 
+def _assignment(args: argparse.Namespace) -> int:
+    from datarights import assignments
+
+    made = assignments.generate(args.chapter, args.out, profile=args.profile, nbgrader=args.nbgrader, force=args.force)
+    print(f"{made.chapter}: {len(made.exercises)} exercises; teacher version executed in {made.seconds:.0f} s")
+    for path in (made.student, made.teacher, made.readme):
+        print(f"  {path}")
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from datarights import assignments
+
+    print(assignments.grade(args.submission, timeout=args.timeout).render())
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m datarights", description="The datarights companion: chapters, book, data.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -117,6 +137,19 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--download", action="store_true", help="let torchvision download it")
     q.add_argument("--data-dir", help="target directory (default: $DATARIGHTS_DATA)")
     q.set_defaults(func=_data)
+
+    q = sub.add_parser("assignment", help="hand a chapter out as a graded exercise sheet")
+    q.add_argument("chapter", help="path, stem (01_foundations) or number (01)")
+    q.add_argument("--out", required=True, help="folder for the student and teacher notebooks and the README")
+    q.add_argument("--profile", choices=PROFILE_NAMES, default="quick", help="profile preset in the notebooks (default quick)")
+    q.add_argument("--nbgrader", action="store_true", help="add nbgrader cell metadata")
+    q.add_argument("--force", action="store_true", help="write into a folder that is not empty")
+    q.set_defaults(func=_assignment)
+
+    q = sub.add_parser("grade", help="run a submission's checks and print points per exercise")
+    q.add_argument("submission", help="the student's .ipynb")
+    q.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell")
+    q.set_defaults(func=_grade)
 
     q = sub.add_parser("profiles", help="list the profiles")
     q.set_defaults(func=_profiles)
