@@ -119,10 +119,6 @@ class Cache:
             self.store_result(kind, config, value)
         return value
 
-    def has_result(self, kind: str, config: Mapping[str, Any]) -> bool:
-        path = self.result_path(kind, config)
-        return path.exists() and self._read_result(path, kind, config, delete=False) is not None
-
     def store_result(self, kind: str, config: Mapping[str, Any], value: Any) -> Path:
         path = self.result_path(kind, config)
         payload = canonical({"value": value})
@@ -131,7 +127,7 @@ class Cache:
         _atomic_write(path, lambda tmp: tmp.write_text(json.dumps(entry, indent=1, sort_keys=True, default=_jsonable) + "\n"))
         return path
 
-    def _read_result(self, path: Path, kind: str, config: Mapping[str, Any], delete: bool = True) -> tuple[Any] | None:
+    def _read_result(self, path: Path, kind: str, config: Mapping[str, Any]) -> tuple[Any] | None:
         try:
             entry = json.loads(path.read_text())
             problem = self._mismatch(entry, kind, config)
@@ -141,7 +137,7 @@ class Cache:
             problem = f"it cannot be read ({err})"
         if problem is None:
             return (entry["value"],)
-        self._discard(path, problem, delete)
+        self._discard(path, problem)
         return None
 
     # -- models ---------------------------------------------------------------
@@ -192,7 +188,7 @@ class Cache:
                 return True
         except (OSError, ValueError, KeyError, RuntimeError, TypeError) as err:
             problem = f"it cannot be loaded ({err})"
-        self._discard(path, problem, True)
+        self._discard(path, problem)
         meta_path.unlink(missing_ok=True)
         return False
 
@@ -206,7 +202,6 @@ class Cache:
         return None
 
     @staticmethod
-    def _discard(path: Path, problem: str, delete: bool) -> None:
+    def _discard(path: Path, problem: str) -> None:
         warnings.warn(f"cache entry {path} ignored and recomputed: {problem}", RuntimeWarning, stacklevel=3)
-        if delete:
-            path.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
