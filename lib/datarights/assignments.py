@@ -270,9 +270,7 @@ def grade(submission: str | Path, *, timeout: int = 900) -> GradeReport:
         nb = nbformat.read(path, as_version=4)
     except Exception as err:  # nbformat raises several unrelated types for "not a notebook"
         raise ValueError(f"submission {path} is not a Jupyter notebook ({type(err).__name__}: {err})") from None
-    if not any(_role(c) in (SOLUTION_TAG, CHECK_TAG) for c in nb.cells):
-        annotate(nb)
-    exercises = annotate(copy.deepcopy(nb))
+    exercises = annotate(nb)
     if not exercises:
         raise ValueError(f"submission {path} has no exercises: is it a notebook written by `datarights assignment`?")
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

@@ -22,6 +22,7 @@ from datarights import unlearning
 from datarights.cache import Cache
 from datarights.experiments.setup import prepare
 from datarights.metrics import (
+    accuracy,
     activation_distance,
     attack_features,
     js_divergence,
@@ -91,7 +92,7 @@ def _compute(profile: Profile, seed: int, *, device, data_dir, cache: Cache) -> 
         trained[name], seconds[name] = result.model, result.seconds
 
     incompetent = setup.fresh_model(seed=10_000 + seed)
-    original_forget = split_accuracies(setup.original, s)["forget_test"]
+    original_forget = accuracy(setup.original, s.forget_test)
     target = (1 - profile.relearn.alpha) * original_forget
     relearn_cfg = replace(profile.relearn, seed=seed)
     steps = {name: relearn_time(m, relearn=s.forget_train, evaluate_on=s.forget_test, target_accuracy=target, config=relearn_cfg)
