@@ -21,14 +21,19 @@ def glue(name: str, value: Any) -> None:
     display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
 
 
-def provenance(meta: dict[str, Any], description: str, chapter: str) -> str:
-    """A Markdown admonition saying which profile, data, seed and device produced the page."""
+def provenance(meta: dict[str, Any], description: str, chapter: str, request: str | None = None) -> str:
+    """A Markdown admonition saying which profile, data, seed and device produced the page.
+
+    ``request`` replaces the sentence describing the forget request (for chapters that run many).
+    """
+    request = request or (
+        f"Forget request: class(es) {meta['forget_classes']} of {meta['dataset']} "
+        f"({meta['n_forget_train']} training images to forget, {meta['n_retain_train']} to retain). "
+    )
     return (
         ":::{admonition} How these numbers were produced\n:class: note\n"
         f"Profile **{meta['profile']}** ({description}), seed **{meta['seed']}**, "
-        f"device `{meta['device']}`, torch {meta['torch']}. "
-        f"Forget request: class(es) {meta['forget_classes']} of {meta['dataset']} "
-        f"({meta['n_forget_train']} training images to forget, {meta['n_retain_train']} to retain). "
+        f"device `{meta['device']}`, torch {meta['torch']}. {request}"
         f"Re-run with another profile: `python -m datarights run {chapter} --profile quick|full --seed N`.\n:::"
     )
 

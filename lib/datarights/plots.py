@@ -19,6 +19,9 @@ METHOD_LABELS = {
     "finetune": "Fine-tune",
     "neggrad": "NegGrad",
     "random_labels": "Random labels",
+    "unsir": "UNSIR",
+    "unsir_code": "UNSIR (authors' code)",
+    "unsir_no_noise": "Impair without noise",
 }
 METHOD_COLORS = {
     "original": "#4c4c4c",
@@ -26,6 +29,9 @@ METHOD_COLORS = {
     "finetune": "#7570b3",
     "neggrad": "#d95f02",
     "random_labels": "#e7298a",
+    "unsir": "#e6ab02",
+    "unsir_code": "#a6761d",
+    "unsir_no_noise": "#66a61e",
 }
 SPLIT_LABELS = {
     "retain_train": "$D_r$\n(train)",
@@ -125,4 +131,76 @@ def per_class_heatmap(per_class: pd.DataFrame, *, title: str = "", ax: plt.Axes 
     ax.set_xlabel("class")
     ax.set_ylabel("")
     ax.set_title(title)
+    return ax
+
+
+def mean_std_bars(summary: pd.DataFrame, splits: Sequence[str] = ("retain_test", "forget_test"), *, title: str = "",
+                  ax: plt.Axes | None = None) -> plt.Axes:
+    """Like ``accuracy_bars`` for a ``(column, "mean"|"std")`` summary over several requests, with ±1 std whiskers."""
+    ax = ax or plt.subplots(figsize=(7.5, 3.4))[1]
+    models = list(summary.index)
+    width = 0.8 / len(models)
+    x = np.arange(len(splits))
+    for i, model in enumerate(models):
+        means = 100 * np.array([summary.loc[model, (s, "mean")] for s in splits], dtype=float)
+        stds = 100 * np.nan_to_num(np.array([summary.loc[model, (s, "std")] for s in splits], dtype=float))
+        ax.bar(x + (i - (len(models) - 1) / 2) * width, means, width, yerr=stds, capsize=2, label=label(model),
+               color=color(model), hatch="//" if model == REFERENCE else None, edgecolor="white",
+               error_kw={"lw": 0.8})
+    ax.set_xticks(x, [SPLIT_LABELS.get(s, s) for s in splits])
+    ax.set_ylabel("accuracy (%)")
+    ax.set_ylim(0, 110)
+    ax.set_title(title)
+    ax.legend(ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=8)
+    return ax
+
+
+def image_grid(images: dict[Any, np.ndarray], *, row_labels: Sequence[str], title: str = "", per_row: int = 6) -> plt.Figure:
+    """Rows of images (N×C×H×W arrays in any range), each image scaled to its own min–max for display."""
+    rows = list(images)
+    fig, axes = plt.subplots(len(rows), per_row, figsize=(1.1 * per_row, 1.15 * len(rows)), squeeze=False)
+    for r, key in enumerate(rows):
+        for c in range(per_row):
+            ax = axes[r][c]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.grid(False)
+            if c >= len(images[key]):
+                ax.axis("off")
+                continue
+            img = np.asarray(images[key][c], dtype=float)
+            img = (img - img.min()) / max(img.max() - img.min(), 1e-12)
+            ax.imshow(img[0] if img.shape[0] == 1 else img.transpose(1, 2, 0), cmap="gray" if img.shape[0] == 1 else None)
+        axes[r][0].set_ylabel(row_labels[r], rotation=0, ha="right", va="center", fontsize=8)
+    fig.suptitle(title, fontweight="bold", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def share_heatmap(shares: pd.DataFrame, *, title: str = "", ax: plt.Axes | None = None, xlabel: str = "predicted class",
+                  ylabel: str = "forgotten class") -> plt.Axes:
+    """Row-wise shares (%) as an annotated heat map, e.g. where the images of each forgotten class go."""
+    import seaborn as sns
+
+    ax = ax or plt.subplots(figsize=(4.2, 3.6))[1]
+    sns.heatmap(100 * shares, annot=True, fmt=".0f", cmap="rocket_r", vmin=0, vmax=100, cbar=False, ax=ax,
+                annot_kws={"fontsize": 6.5})
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    return ax
+
+
+def method_lines(table: pd.DataFrame, *, x: str, y: str, ax: plt.Axes, ylabel: str = "", xlabel: str = "",
+                 style: str = "-", logx: bool = False, marker: str = "o", legend: bool = True) -> plt.Axes:
+    """One line per method of a long table (columns ``method``, ``x``, ``y``), coloured by method."""
+    for method, part in table.groupby("method", sort=False):
+        part = part.sort_values(x)
+        ax.plot(part[x], part[y], style, marker=marker, ms=4, color=color(method), label=label(method))
+    if logx:
+        ax.set_xscale("log")
+    ax.set_xlabel(xlabel or x)
+    ax.set_ylabel(ylabel or y)
+    if legend:
+        ax.legend(fontsize=7)
     return ax

@@ -20,6 +20,7 @@ class Reported:
     setting: str
     source: str
     tag: str  # "NB": authors' notebook output; "SEC": secondary source
+    spread: float | None = None  # the reported ± (a standard deviation), where there is one
 
 
 FOUNDATIONS: tuple[Reported, ...] = (
@@ -39,4 +40,30 @@ FOUNDATIONS: tuple[Reported, ...] = (
              "bad-teaching notebook", "NB"),
     Reported("ZRF (code) of the retrained model", 0.9299, "CIFAR-Super20, forget sub-class rocket",
              "bad-teaching notebook", "NB"),
+)
+
+_UNSIR_NB = "UNSIR notebook (vikram2000b/Fast-Machine-Unlearning)"
+_UNSIR_NB_SETTING = "CIFAR-10, torchvision ResNet-18 from scratch, no augmentation; forget airplane + bird"
+_KODGE = "Kodge et al., TMLR 2024, Table 1, as quoted in a third-party note"
+_KODGE_SETTING = "CIFAR-10, ResNet-18, one class at a time, mean ± std over the 10 classes"
+
+UNSIR: tuple[Reported, ...] = (
+    Reported("original test accuracy", 77.17, _UNSIR_NB_SETTING, _UNSIR_NB, "NB"),
+    Reported("Df accuracy after impair", 0.63, _UNSIR_NB_SETTING, _UNSIR_NB, "NB"),
+    Reported("Dr accuracy after impair", 68.18, _UNSIR_NB_SETTING, _UNSIR_NB, "NB"),
+    Reported("Df accuracy after repair", 0.00, _UNSIR_NB_SETTING, _UNSIR_NB, "NB"),
+    Reported("Dr accuracy after repair", 70.95, _UNSIR_NB_SETTING, _UNSIR_NB, "NB"),
+    Reported("noise seconds (both classes)", 2.13, _UNSIR_NB_SETTING + ", the authors' GPU", _UNSIR_NB, "NB"),
+    Reported("impair seconds", 1.05, _UNSIR_NB_SETTING + ", the authors' GPU", _UNSIR_NB, "NB"),
+    Reported("repair seconds", 0.96, _UNSIR_NB_SETTING + ", the authors' GPU", _UNSIR_NB, "NB"),
+    Reported("UNSIR Dr accuracy", 92.20, _KODGE_SETTING, _KODGE, "SEC", spread=0.72),
+    Reported("UNSIR Df accuracy", 10.89, _KODGE_SETTING, _KODGE, "SEC", spread=8.79),
+    Reported("retrained Dr accuracy", 94.81, _KODGE_SETTING, _KODGE, "SEC"),
+    Reported("retrained Df accuracy", 0.0, _KODGE_SETTING, _KODGE, "SEC"),
+    Reported("UNSIR Df accuracy (bad-teaching repo's UNSIR)", 17.43,
+             "CIFAR-Super20, ImageNet-pretrained ResNet-18 at 224 px, forget superclass 0, impair/repair Adam 1e-4",
+             "bad-teaching notebook (vikram2000b/bad-teaching-unlearning)", "NB"),
+    Reported("UNSIR Dr accuracy (bad-teaching repo's UNSIR)", 84.62,
+             "CIFAR-Super20, ImageNet-pretrained ResNet-18 at 224 px, forget superclass 0, impair/repair Adam 1e-4",
+             "bad-teaching notebook (vikram2000b/bad-teaching-unlearning)", "NB"),
 )

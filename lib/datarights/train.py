@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from tqdm import tqdm
 
-from datarights.data.tensors import Split
+from datarights.data.tensors import Split, TensorData
 
 LossFn = Callable[[Tensor, Tensor], Tensor]
 
@@ -130,7 +130,7 @@ def _show_progress(progress: bool | None) -> bool:
 
 def fit(
     model: nn.Module,
-    data: Split,
+    data: Split | TensorData,
     config: TrainConfig,
     *,
     seed: int = 0,

@@ -9,9 +9,9 @@ from datarights.data.registry import (
     load,
 )
 from datarights.data.splits import UnlearningSplits, class_forgetting, random_forgetting
-from datarights.data.tensors import Split, concat, crop_flip
+from datarights.data.tensors import Split, TensorData, concat, crop_flip
 
 __all__ = [
-    "CIFAR10_CLASSES", "DATA_ENV", "LOADERS", "ImageDataset", "Split", "UnlearningSplits",
+    "CIFAR10_CLASSES", "DATA_ENV", "LOADERS", "ImageDataset", "Split", "TensorData", "UnlearningSplits",
     "class_forgetting", "concat", "crop_flip", "default_data_dir", "load", "random_forgetting",
 ]

@@ -118,6 +118,43 @@ def crop_flip(x: Tensor, *, padding: int = 4, generator: torch.Generator | None 
     return padded[batch, channels, rows, cols]
 
 
+@dataclass(frozen=True)
+class TensorData:
+    """Already-normalised float inputs with labels, batched like a ``Split``.
+
+    For training data that are not images on disk, such as UNSIR's learned noise mixed with
+    normalised retain images; ``fit`` accepts it wherever it accepts a ``Split``.
+    """
+
+    x: Tensor
+    y: Tensor
+    name: str = "data"
+
+    def __post_init__(self) -> None:
+        if not self.x.is_floating_point() or self.y.ndim != 1 or len(self.y) != len(self.x):
+            raise ValueError(f"TensorData {self.name!r}: x must be float with one label in y per row, "
+                             f"got {self.x.dtype} {tuple(self.x.shape)} and y {tuple(self.y.shape)}")
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    def batches(self, batch_size: int, *, shuffle: bool = False, generator: torch.Generator | None = None,
+                augment: Augment = None, device: torch.device | str | None = None) -> Iterator[tuple[Tensor, Tensor]]:
+        """Yield (x, y) batches, optionally shuffled; ``augment`` must be None (the inputs are not images)."""
+        if augment is not None:
+            raise ValueError(f"TensorData {self.name!r} cannot be augmented (augment={augment!r}); use augment=None")
+        device = torch.device(device) if device is not None else self.x.device
+        order = torch.randperm(len(self), generator=generator) if shuffle else torch.arange(len(self))
+        for start in range(0, len(self), batch_size):
+            idx = order[start : start + batch_size].to(self.x.device)
+            yield self.x[idx].to(device, non_blocking=True), self.y[idx].to(device, non_blocking=True)
+
+    @classmethod
+    def from_split(cls, split: Split) -> TensorData:
+        """The normalised images of ``split``."""
+        return cls(split.normalize(split.x), split.y, split.name)
+
+
 def concat(*splits: Split, name: str = "data") -> Split:
     """Concatenate splits that share normalisation (e.g. forget ∪ retain)."""
     if not splits:

@@ -21,17 +21,8 @@ import torch
 from datarights import unlearning
 from datarights.cache import Cache
 from datarights.experiments.setup import prepare
-from datarights.metrics import (
-    accuracy,
-    activation_distance,
-    attack_features,
-    js_divergence,
-    membership_inference,
-    per_class_accuracy,
-    relearn_time,
-    split_accuracies,
-    zrf,
-)
+from datarights.experiments.measure import core_row, relearn_target
+from datarights.metrics import activation_distance, attack_features, js_divergence, per_class_accuracy, zrf
 from datarights.profiles import Profile, get
 
 BASELINES = ("finetune", "neggrad", "random_labels")
@@ -92,36 +83,29 @@ def _compute(profile: Profile, seed: int, *, device, data_dir, cache: Cache) -> 
         trained[name], seconds[name] = result.model, result.seconds
 
     incompetent = setup.fresh_model(seed=10_000 + seed)
-    original_forget = accuracy(setup.original, s.forget_test)
-    target = (1 - profile.relearn.alpha) * original_forget
+    target = relearn_target(setup)
     relearn_cfg = replace(profile.relearn, seed=seed)
-    steps = {name: relearn_time(m, relearn=s.forget_train, evaluate_on=s.forget_test, target_accuracy=target, config=relearn_cfg)
-             for name, m in trained.items()}
 
     edges = np.linspace(0.0, math.log(s.num_classes), HISTOGRAM_BINS + 1)
     rows, per_class, histograms = [], {}, {"edges": edges.tolist()}
+    gold_steps = None
     for name, model in trained.items():
-        mia = {attack: membership_inference(model, members=s.retain_train, nonmembers=s.test, targets=s.forget_train,
-                                            attack=attack, seed=seed,
-                                            max_samples_per_side=profile.svc_max_samples if attack == "svc" else None)
-               for attack in ("logistic", "svc")}
-        row = {"model": name, **split_accuracies(model, s)}
+        measured, mia = core_row(model, setup, target)
+        row = {"model": name, **measured}
+        gold_steps = row["relearn_steps"] if name == "retrained" else gold_steps
         row.update({
-            "mia_logistic": mia["logistic"].score,
-            "mia_svc": mia["svc"].score,
             "zrf_code": zrf(model, incompetent, s.forget_test, "code"),
             "zrf_paper": zrf(model, incompetent, s.forget_test, "paper"),
             "js_to_retrained": js_divergence(model, setup.retrained, s.forget_test),
             "activation_distance": activation_distance(model, setup.retrained, s.forget_test),
-            "relearn_steps": steps[name][0],
-            "relearn_reached": steps[name][1],
-            "ain": steps[name][0] / steps["retrained"][0],
             "seconds": seconds[name],
         })
         rows.append(row)
         per_class[name] = per_class_accuracy(model, s.test, s.num_classes).tolist()
         histograms[name] = {part: _histogram(attack_features(model, split), edges)
                             for part, split in (("members", s.retain_train), ("nonmembers", s.test), ("forget", s.forget_train))}
+    for row in rows:
+        row["ain"] = row["relearn_steps"] / gold_steps
     return {
         "rows": rows,
         "per_class": per_class,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datarights.data.splits import UnlearningSplits
 from datarights.metrics.divergence import ZRF_VARIANTS, activation_distance, js_divergence, js_rows, zrf, zrf_from_probs
+from datarights.metrics.inspection import layer_distances, prediction_distribution
 from datarights.metrics.mia import MIAResult, attack_features, entropy, membership_inference
 from datarights.metrics.relearn import AINResult, RelearnConfig, anamnesis_index, relearn_time
 from datarights.train import accuracy, evaluate, per_class_accuracy
@@ -21,6 +22,6 @@ def split_accuracies(model, splits: UnlearningSplits, *, per_batch: int | None =
 
 __all__ = [
     "AINResult", "MIAResult", "RelearnConfig", "SPLITS", "ZRF_VARIANTS", "accuracy", "activation_distance",
-    "anamnesis_index", "attack_features", "entropy", "evaluate", "js_divergence", "js_rows", "membership_inference",
-    "per_class_accuracy", "relearn_time", "split_accuracies", "zrf", "zrf_from_probs",
+    "anamnesis_index", "attack_features", "entropy", "evaluate", "js_divergence", "js_rows", "layer_distances",
+    "membership_inference", "per_class_accuracy", "prediction_distribution", "relearn_time", "split_accuracies", "zrf", "zrf_from_probs",
 ]

@@ -2,6 +2,7 @@
 
 - ``resnet18``: ResNet-18 for 32×32 inputs (3×3 stride-1 stem, no max-pool), the
   CIFAR variant used by most unlearning benchmarks (torchvision's ResNet-18 with the stem swapped).
+- ``resnet18_imagenet_stem``: torchvision's ResNet-18 as is, the UNSIR notebook's model (spec 1.3).
 - ``allcnn``: All-CNN as in the bad-teaching and zero-shot repositories (spec 2.4):
   eight Conv–BN–ReLU blocks, global average pool, linear head.
 - ``digits_cnn``: a small CNN for scikit-learn's 8×8 digits (the quick profile's model).
@@ -23,6 +24,16 @@ def resnet18(num_classes: int, input_shape: InputShape = (3, 32, 32)) -> nn.Modu
     model = tv_resnet18(num_classes=num_classes)
     model.conv1 = nn.Conv2d(input_shape[0], 64, kernel_size=3, stride=1, padding=1, bias=False)
     model.maxpool = nn.Identity()
+    return model
+
+
+def resnet18_imagenet_stem(num_classes: int, input_shape: InputShape = (3, 32, 32)) -> nn.Module:
+    """torchvision's ResNet-18 unchanged (7×7 stride-2 stem and max-pool), as the UNSIR notebook trains it on 32-px CIFAR."""
+    from torchvision.models import resnet18 as tv_resnet18
+
+    model = tv_resnet18(num_classes=num_classes)
+    if input_shape[0] != 3:
+        model.conv1 = nn.Conv2d(input_shape[0], 64, kernel_size=7, stride=2, padding=3, bias=False)
     return model
 
 
@@ -76,6 +87,7 @@ class DigitsCNN(nn.Module):
 
 BUILDERS: dict[str, Callable[..., nn.Module]] = {
     "resnet18": resnet18,
+    "resnet18_imagenet_stem": resnet18_imagenet_stem,
     "allcnn": AllCNN,
     "digits_cnn": DigitsCNN,
 }

@@ -15,11 +15,14 @@ from datarights.unlearning.baselines import (
     random_labels,
     retrain,
 )
+from datarights.unlearning.unsir import UNSIRConfig, error_maximizing_noise, unsir
 
-METHODS = {"retrain": retrain, "finetune": finetune, "neggrad": neggrad, "random_labels": random_labels}
-CONFIGS = {"retrain": RetrainConfig, "finetune": FinetuneConfig, "neggrad": NegGradConfig, "random_labels": RandomLabelsConfig}
+
+METHODS = {"retrain": retrain, "finetune": finetune, "neggrad": neggrad, "random_labels": random_labels, "unsir": unsir}
+CONFIGS = {"retrain": RetrainConfig, "finetune": FinetuneConfig, "neggrad": NegGradConfig, "random_labels": RandomLabelsConfig,
+           "unsir": UNSIRConfig}
 
 __all__ = [
-    "CONFIGS", "METHODS", "FinetuneConfig", "NegGradConfig", "RandomLabelsConfig", "RetrainConfig", "UnlearningResult",
-    "finetune", "neggrad", "random_labels", "retrain",
+    "CONFIGS", "METHODS", "FinetuneConfig", "NegGradConfig", "RandomLabelsConfig", "RetrainConfig", "UNSIRConfig",
+    "UnlearningResult", "error_maximizing_noise", "finetune", "neggrad", "random_labels", "retrain", "unsir",
 ]

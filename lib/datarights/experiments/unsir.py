@@ -1,0 +1,193 @@
+"""Experiments of the UNSIR chapter (spec section 1; issue "Chapter: UNSIR").
+
+Every forget request (one class, several classes, the notebook's airplane + bird) runs the
+original and retrained models, the three foundation baselines and UNSIR in three forms (the
+paper's, the authors' code, impair without noise), each measured alike. The sensitivity sweeps
+vary one UNSIR setting at a time. Each request and each sweep is cached as its own JSON entry,
+so an interrupted run resumes where it stopped and the chapter executes from the stored rows.
+"""
+
+from __future__ import annotations
+
+import platform
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from datarights import unlearning
+from datarights.cache import Cache
+from datarights.experiments.measure import core_row, relearn_target
+from datarights.experiments.setup import Setup, prepare
+from datarights.metrics import layer_distances, prediction_distribution, split_accuracies
+from datarights.profiles import UNSIR_NOTEBOOK_PROFILE, Profile, UNSIRStudy, get, unsir_study
+from datarights.unlearning import UNSIRConfig
+
+RESULT_VERSION = 2
+BASELINES = ("finetune", "neggrad", "random_labels")
+UNSIR_FORMS: dict[str, dict[str, Any]] = {
+    "unsir": {},
+    "unsir_code": {"variant": "code"},
+    "unsir_no_noise": {"use_noise": False},
+}
+METHODS = ("original", "retrained", *BASELINES, *UNSIR_FORMS)
+NOISE_IMAGES_KEPT = 6  # noise images per class stored for the figure
+SENSITIVITY_FORMS = ("unsir", "unsir_no_noise")
+
+
+@dataclass(frozen=True)
+class UNSIRResult:
+    """The chapter's numbers; every table is long-form (one row per request × method or setting)."""
+
+    raw: dict[str, Any]
+
+    def _rows(self, part: str) -> pd.DataFrame:
+        return pd.DataFrame([{**row, "request": request["label"], "group": request["group"]}
+                             for request in self.raw[part] for row in request["rows"]])
+
+    @property
+    def single(self) -> pd.DataFrame:
+        """One row per (forgotten class, method)."""
+        return self._rows("single")
+
+    @property
+    def multi(self) -> pd.DataFrame:
+        """One row per (multi-class request, method)."""
+        return self._rows("multi")
+
+    @property
+    def notebook(self) -> pd.DataFrame:
+        """The notebook's request (airplane + bird) on this profile's models, and on the notebook's recipe when run."""
+        return self._rows("notebook")
+
+    @property
+    def sensitivity(self) -> pd.DataFrame:
+        return pd.DataFrame([row for sweep in self.raw["sensitivity"] for row in sweep["rows"]])
+
+    def noise(self) -> dict[int, np.ndarray]:
+        """A few learned noise images per class (single-class requests), in the normalised input space."""
+        return {int(r["label"]): np.asarray(r["noise"][r["label"]]) for r in self.raw["single"]}
+
+    def noise_loss(self) -> dict[int, list[float]]:
+        """The noise objective after each step, per class (single-class requests)."""
+        return {int(r["label"]): r["noise_loss"][r["label"]] for r in self.raw["single"]}
+
+    def summary(self, table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+        """Mean and standard deviation over the requests of ``table``, per method."""
+        return table.groupby("method", sort=False)[columns].agg(["mean", "std"])
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return self.raw["meta"]
+
+
+def _unsir_config(study: UNSIRStudy, seed: int, **changes: Any) -> UNSIRConfig:
+    return replace(study.config, seed=seed, **changes)
+
+
+def _unlearn(setup: Setup, study: UNSIRStudy) -> dict[str, unlearning.UnlearningResult]:
+    s, profile = setup.splits, setup.profile
+    results = {}
+    for name in BASELINES:
+        config = replace(getattr(profile, name), seed=setup.seed)
+        results[name] = unlearning.METHODS[name](setup.original, forget=s.forget_train, retain=s.retain_train, config=config)
+    for name, changes in UNSIR_FORMS.items():
+        results[name] = unlearning.unsir(setup.original, retain=s.retain_train, forget_classes=s.forget_classes,
+                                         config=_unsir_config(study, setup.seed, **changes))
+    return results
+
+
+def _model_row(name: str, model: torch.nn.Module, setup: Setup, target: float, seconds: float) -> dict[str, Any]:
+    s = setup.splits
+    row, _ = core_row(model, setup, target)
+    return {
+        "method": name, **row, "seconds": seconds,
+        "forget_predictions": prediction_distribution(model, s.forget_test, s.num_classes).tolist(),
+        "layer_distance": list(layer_distances(model, setup.original).items()),  # a list: JSON keys would be sorted
+    }
+
+
+def _request(profile: Profile, study: UNSIRStudy, seed: int, classes: tuple[int, ...], group: str, *, device, data_dir,
+             cache: Cache) -> dict[str, Any]:
+    config = {"profile": profile.to_dict(), "unsir": study.config.to_dict(), "seed": seed, "classes": list(classes),
+              "version": RESULT_VERSION}
+
+    def compute() -> dict[str, Any]:
+        setup = prepare(profile, seed, forget_classes=classes, device=device, data_dir=data_dir, cache=cache)
+        target = relearn_target(setup)
+        results = _unlearn(setup, study)
+        rows = [_model_row(name, getattr(setup, name), setup, target, setup.seconds[name]) for name in ("original", "retrained")]
+        for name, result in results.items():
+            row = _model_row(name, result.model, setup, target, result.seconds)
+            if "impaired" in result.extra:
+                impaired = split_accuracies(result.extra["impaired"], setup.splits)
+                row.update({f"impaired_{k}": v for k, v in impaired.items()})
+                row.update({f"seconds_{k}": v for k, v in result.extra["step_seconds"].items()})
+                row.update(n_impair=result.extra["n_impair"], n_noise_in_impair=result.extra["n_noise_in_impair"],
+                           n_retain_subset=result.extra["n_retain_subset"])
+            rows.append(row)
+        gold_steps = rows[1]["relearn_steps"]
+        for row in rows:
+            row["ain"] = row["relearn_steps"] / gold_steps
+        paper = results["unsir"].extra
+        return {
+            "label": ",".join(map(str, classes)), "group": group, "classes": list(classes), "rows": rows,
+            "noise": {str(c): np.round(n[:NOISE_IMAGES_KEPT].numpy(), 3).tolist() for c, n in paper["noise"].items()},
+            "noise_loss": {str(c): losses for c, losses in paper["noise_loss"].items()},
+            "meta": {**setup.describe(), "class_names": list(setup.splits.train.classes), "python": platform.python_version()},
+        }
+
+    return cache.result("unsir-request", config, compute)
+
+
+def _sweeps(study: UNSIRStudy) -> list[tuple[str, float, dict[str, Any]]]:
+    impair = study.config.impair
+    return (
+        [("impair_lr", impair.lr * f, {"impair": replace(impair, lr=impair.lr * f)}) for f in study.impair_lr_factors]
+        + [("retain_per_class", k, {"retain_per_class": k}) for k in study.retain_per_class]
+        + [("noise_penalty", lam, {"noise_penalty": lam}) for lam in study.noise_penalties]
+    )
+
+
+def _sensitivity(profile: Profile, study: UNSIRStudy, seed: int, forget_class: int, *, device, data_dir,
+                 cache: Cache) -> dict[str, Any]:
+    config = {"profile": profile.to_dict(), "study": study.to_dict(), "seed": seed, "class": forget_class,
+              "version": RESULT_VERSION}
+
+    def compute() -> dict[str, Any]:
+        setup = prepare(profile, seed, forget_classes=(forget_class,), device=device, data_dir=data_dir, cache=cache)
+        s, rows = setup.splits, []
+        for parameter, value, changes in _sweeps(study):
+            for form in SENSITIVITY_FORMS:
+                if parameter == "noise_penalty" and form == "unsir_no_noise":
+                    continue  # λ only acts on the noise
+                result = unlearning.unsir(setup.original, retain=s.retain_train, forget_classes=s.forget_classes,
+                                          config=_unsir_config(study, seed, **UNSIR_FORMS[form], **changes))
+                after, impaired = split_accuracies(result.model, s), split_accuracies(result.extra["impaired"], s)
+                rows.append({"parameter": parameter, "value": value, "method": form, "class": forget_class,
+                             "retain_test": after["retain_test"], "forget_test": after["forget_test"],
+                             "impaired_retain_test": impaired["retain_test"], "impaired_forget_test": impaired["forget_test"],
+                             "seconds": result.seconds})
+        return {"class": forget_class, "rows": rows}
+
+    return cache.result("unsir-sensitivity", config, compute)
+
+
+def run(profile: str | Profile = "quick", seed: int = 0, *, device: str | torch.device | None = "auto",
+        data_dir: str | Path | None = None, cache: Cache | None = None) -> UNSIRResult:
+    """Run (or load from the cache) every experiment of the UNSIR chapter for ``profile`` and ``seed``."""
+    profile = get(profile) if isinstance(profile, str) else profile
+    study = unsir_study(profile.name)
+    cache = cache or Cache()
+    common = dict(device=device, data_dir=data_dir, cache=cache)
+    single = [_request(profile, study, seed, (c,), "single", **common) for c in study.classes]
+    multi = [_request(profile, study, seed, tuple(cs), f"{len(cs)} classes", **common) for cs in study.multi_class]
+    notebook = [_request(profile, study, seed, study.notebook_pair, profile.name, **common)]
+    if study.notebook_recipe:
+        notebook.append(_request(UNSIR_NOTEBOOK_PROFILE, study, seed, study.notebook_pair, UNSIR_NOTEBOOK_PROFILE.name, **common))
+    sensitivity = [_sensitivity(profile, study, seed, c, **common) for c in study.sensitivity_classes]
+    meta = {**single[0]["meta"], "forget_classes": list(study.classes), "unsir": study.config.to_dict()}
+    return UNSIRResult({"single": single, "multi": multi, "notebook": notebook, "sensitivity": sensitivity, "meta": meta})

@@ -1,0 +1,636 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Fast Yet Effective Machine Unlearning (UNSIR)
+#
+# Retraining without the deleted data is exact, but it costs a full training run per request.
+# {cite:t}`tarun2023unsir` ask for something much cheaper in the setting they call
+# *zero-glance*: the forget images may not be looked at at all (they may already be deleted);
+# only the trained model, the identity of the classes to forget and a small sample of the data
+# to keep are available. Their answer, UNSIR ("Unlearning by Selective Impair and Repair"),
+# learns a noise pattern that the model finds maximally *not* the forgotten class, trains on it
+# for one epoch to damage what the weights know about that class, and repairs the rest with
+# one more epoch on the kept sample. This chapter implements the method as the paper
+# describes it and as the authors' notebook runs it, and measures both against retraining and
+# the foundation baselines.
+
+# %% tags=["parameters", "hide-cell"]
+profile = "quick"  # smoke | quick | full (see datarights.profiles)
+seed = 0
+device = "auto"  # auto | cpu | cuda
+data_dir = None  # where datasets live; None: $DATARIGHTS_DATA
+
+# %% tags=["remove-input"]
+import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
+import numpy as np
+import pandas as pd
+from IPython.display import Markdown
+
+from datarights import experiments, metrics, plots, profiles, reported, unlearning
+from datarights.experiments import unsir as unsir_experiments
+from datarights.notebook import glue, provenance, show_markdown
+
+plots.use_book_style()
+P, study = profiles.get(profile), profiles.unsir_study(profile)
+result = unsir_experiments.run(profile, seed, device=device, data_dir=data_dir)
+meta = result.meta
+single, multi, sensitivity = result.single, result.multi, result.sensitivity
+class_names = meta["class_names"]
+show_markdown(provenance(
+    meta, P.description, chapter="02",
+    request=(f"Forget requests on {meta['dataset']}: each of the classes {meta['forget_classes']} in turn, "
+             f"the sets {', '.join('{' + ', '.join(map(str, c)) + '}' for c in study.multi_class)}, and the authors' notebook "
+             f"request {{{', '.join(map(str, study.notebook_pair))}}}; UNSIR settings of this profile: "
+             f"{study.config.noise_images} noise images per class × {study.config.noise_copies} copies, "
+             f"{study.config.retain_per_class} retain images per class, impair Adam {study.config.impair.lr:g}, "
+             f"repair Adam {study.config.repair.lr:g}, batch {study.config.impair.batch_size}. "),
+))
+
+# %% [markdown]
+# ## Zero-glance unlearning
+#
+# With the notation of the Foundations chapter, the original model $M_o$ was trained on
+# $D = D_r \cup D_f$, and $D_f$ holds every training image of the classes $C_f$ to forget.
+# Zero-glance unlearning produces $M_u$ from $M_o$, the class identities $C_f$ and a subset
+# $D_r^{\text{sub}} \subset D_r$ (the paper uses 20% of the retain data: 1,000 images per
+# CIFAR-10 class), never touching $D_f$. Two things make this hard: the method cannot compute
+# anything on the forget images (so no gradient ascent on them, unlike NegGrad), and it has to be
+# fast, or retraining on $D_r$ would do.
+#
+# ## The method
+#
+# **Error-maximising noise.** For each class $c \in C_f$, UNSIR learns a batch of $n$ inputs
+# $N_c \in \mathbb{R}^{n\times C\times H\times W}$ (256 per class in the paper), initialised
+# from $\mathcal{N}(0, 1)$ in the normalised input space, against the frozen original model:
+#
+# $$
+# N_c = \arg\min_{N}\; -\frac{1}{n}\sum_{i=1}^{n} \ell\big(M_o(N_i), c\big)
+#       \;+\; \lambda\, \frac{1}{n}\sum_{i=1}^{n} \lVert N_i \rVert_2^2 ,
+# $$ (unsir-noise)
+#
+# with $\ell$ the cross-entropy and $\lambda = 0.1$: inputs on which the model is as wrong as
+# possible about class $c$, with bounded energy. Adam at learning rate 0.1 runs for 40 steps.
+#
+# **Impair.** One epoch over the noise, *labelled $c$*, mixed with $D_r^{\text{sub}}$, at a high
+# learning rate (Adam, 0.02):
+#
+# $$
+# \theta \leftarrow \theta - \eta_{\text{imp}} \nabla_\theta \frac{1}{|B|}\sum_{(x,y)\in B} \ell\big(M_\theta(x), y\big),
+# \qquad B \subset \{(N_{c,i}, c)\} \cup D_r^{\text{sub}} .
+# $$ (unsir-impair)
+#
+# Fitting "class $c$" on inputs built to be maximally *not* class $c$ pushes the weights that
+# carry class $c$ away from where the real images of $c$ need them; the retain images in the
+# same batches hold the other classes in place. **Repair.** One more epoch on
+# $D_r^{\text{sub}}$ alone (Adam, 0.01) mends the collateral damage. Noise, impair and
+# repair together take a few seconds on a GPU against minutes for retraining.
+#
+# **What the authors' code does instead.** The specification (`shared/papers`, section 1.4)
+# found two bugs in the official notebook: the loop that copies the noise into the impair set
+# iterates over the three colour channels, so only the first **3 noise images** of each copy are
+# used (120 noise samples against 8,000 retain images), and every noise image is labelled
+# **class 0**. The notebook also learns the noise with the model in train mode, so the noise's
+# forward passes update the BatchNorm statistics of the model being unlearned. The library
+# offers the paper's method (the default) and the notebook's behaviour as
+# `UNSIRConfig(variant="code")`, plus `use_noise=False`, the ablation that impairs on the retain
+# sample alone and so tells how much of the forgetting the noise causes.
+#
+# One call runs the method (here on this page's class-0 request):
+
+# %%
+setup = experiments.prepare(profile, seed, forget_classes=(0,), device=device, data_dir=data_dir) if not P.requires_gpu else None
+if setup is not None:
+    s = setup.splits
+    forgotten = unlearning.unsir(setup.original, retain=s.retain_train, forget_classes=[0], config=study.config)
+    accuracies = metrics.split_accuracies(forgotten.model, s)
+    print(f"UNSIR in {forgotten.seconds:.2f} s ({', '.join(f'{k} {v:.2f} s' for k, v in forgotten.extra['step_seconds'].items())}); "
+          f"forget-class test accuracy {accuracies['forget_test']:.1%}, retain-class test accuracy {accuracies['retain_test']:.1%}")
+else:
+    print("full profile: models are trained on the GPU machine; this page shows their stored results")
+
+# %% [markdown]
+# ## What the noise looks like
+#
+# Below, the first learned noise images for each class (each scaled to its own range for
+# display) and the noise objective {eq}`unsir-noise` over the optimisation steps. The
+# objective drops far below zero within a few steps: the cross-entropy for class $c$ becomes
+# large while the $\lambda$ term keeps the pixel values from running away.
+
+# %% tags=["remove-input"]
+noise = result.noise()
+fig = plots.image_grid(noise, row_labels=[class_names[c] for c in noise], per_row=min(6, min(len(v) for v in noise.values())),
+                       title="Error-maximising noise, first images per forgotten class")
+plt.show()
+fig, ax = plt.subplots(figsize=(5, 2.8))
+for c, losses in result.noise_loss().items():
+    ax.plot(np.arange(1, len(losses) + 1), losses, lw=1, label=class_names[c])
+ax.set_xlabel("noise optimisation step")
+ax.set_ylabel("objective (−CE + λ‖N‖²)")
+ax.set_yscale("symlog")
+ax.set_title("Noise objective per class")
+ax.legend(fontsize=6, ncol=2)
+plt.show()
+
+# %% [markdown]
+# ## Experiment 1: forgetting each class in turn
+#
+# Each class of the dataset is forgotten in turn, starting every time from the same original
+# model; the table gives the mean and the standard deviation over the classes. Accuracies are on
+# the *test* images of the retain and forget classes, as in the papers; MIA is the fraction of
+# forget training images that the attacker calls "member" (both attackers of the Foundations
+# chapter; the retrained model's value is the target); relearn steps count the fine-tuning steps
+# until the forget class is back within 5% of the original's accuracy, and AIN divides them by the
+# retrained model's.
+
+# %% tags=["remove-input"]
+SUMMARY_COLUMNS = {
+    "retain_test": "Dr acc (%)", "forget_test": "Df acc (%)", "mia_logistic": "MIA (logistic)", "mia_svc": "MIA (SVC)",
+    "relearn_steps": "relearn steps", "ain": "AIN", "seconds": "seconds",
+}
+PERCENT = ("retain_test", "forget_test")
+
+
+def mean_std_table(table: pd.DataFrame, methods=None) -> pd.DataFrame:
+    summary = result.summary(table, list(SUMMARY_COLUMNS))
+    if methods is not None:
+        summary = summary.loc[list(methods)]
+    shown = pd.DataFrame(index=[plots.label(m) for m in summary.index])
+    for column, name in SUMMARY_COLUMNS.items():
+        scale = 100 if column in PERCENT else 1
+        digits = 1 if column in PERCENT or column in ("relearn_steps",) else 2
+        mean, std = scale * summary[(column, "mean")].to_numpy(), scale * summary[(column, "std")].to_numpy()
+        shown[name] = [f"{m:.{digits}f} ± {s:.{digits}f}" for m, s in zip(mean, std)]
+    return shown
+
+
+MAIN = ("original", "retrained", "finetune", "neggrad", "random_labels", "unsir")
+mean_std_table(single, MAIN)
+
+# %% tags=["remove-input"]
+summary_single = result.summary(single, ["retain_test", "forget_test"])
+ax = plots.mean_std_bars(summary_single.loc[list(MAIN)], title=f"Forgetting one class of {meta['dataset']} (mean ± std over classes)")
+plt.show()
+
+# %% [markdown]
+# UNSIR brings the forget-class accuracy to {glue:text}`unsir_forget:.1f` % (the retrained
+# model: {glue:text}`gold_forget:.1f` %) while the retain classes keep
+# {glue:text}`unsir_retain:.1f` % (original: {glue:text}`original_retain:.1f` %), in
+# {glue:text}`unsir_seconds:.2f` s against {glue:text}`gold_seconds:.1f` s for retraining.
+# Fine-tuning on the retain data does not forget ({glue:text}`finetune_forget:.1f` %), NegGrad
+# forgets partly and costs the most retain accuracy ({glue:text}`neggrad_retain:.1f` %), and random labels,
+# which unlike UNSIR *uses* the forget images, forgets almost as well
+# ({glue:text}`random_forget:.1f` %).
+#
+# Membership inference tells a subtler story. The attacker's score on the forget images drops from
+# {glue:text}`mia_original:.2f` for the original to {glue:text}`mia_unsir:.2f` after UNSIR, against
+# {glue:text}`mia_gold:.2f` for the retrained model (logistic attacker). The Anamnesis Index of
+# UNSIR is {glue:text}`ain_unsir:.2f`: {glue:md}`ain_verdict`
+#
+# ## Where do the forgotten images go?
+#
+# A model that has forgotten a class must still predict *something* for its images. If UNSIR
+# sends them systematically to one other class, that preference is itself information about the
+# forgotten class (the paper's "prediction distribution" analysis). The retrained model is the
+# reference: it, too, has to put the images somewhere, and a "4" it never saw may well look
+# like a "9" to it.
+
+# %% tags=["remove-input"]
+def shares(table: pd.DataFrame, method: str) -> pd.DataFrame:
+    rows = table[table.method == method]
+    matrix = pd.DataFrame(np.vstack(rows.forget_predictions.to_numpy()), index=rows.request.astype(int))
+    matrix.columns = range(matrix.shape[1])
+    return matrix
+
+
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.8))
+for ax, method in zip(axes, ("retrained", "unsir")):
+    plots.share_heatmap(shares(single, method), ax=ax, title=f"{plots.label(method)}: share of forget-test images (%)")
+fig.tight_layout()
+plt.show()
+top_share = {m: float(shares(single, m).max(axis=1).mean()) for m in ("retrained", "unsir", "unsir_code", "unsir_no_noise")}
+
+# %% [markdown]
+# On average the largest single destination receives {glue:text}`leak_unsir:.0f` % of a
+# forgotten class's test images after UNSIR and {glue:text}`leak_gold:.0f` % for the retrained
+# model. A concentration well above the retrained model's is a leak: {glue:md}`leak_verdict`
+#
+# ## Which layers move?
+#
+# The relative L2 distance $\lVert\theta_\ell - \theta_{o,\ell}\rVert / \lVert\theta_{o,\ell}\rVert$
+# of each layer's weights from the original model's (the quantity the authors' unused
+# `distance()` helper was meant to compute), averaged over the single-class requests. The
+# retrained model starts from the same initial weights as the original (same seed) and is trained
+# on $D_r$ only, so its curve shows how far each layer moves when the class is never learned:
+# a yardstick for the unlearning methods.
+
+# %% tags=["remove-input"]
+distance_rows = []
+for _, row in single.iterrows():
+    for position, (layer, value) in enumerate(row.layer_distance):
+        distance_rows.append({"method": row.method, "position": position, "layer": layer, "distance": value})
+distances = pd.DataFrame(distance_rows).groupby(["method", "position", "layer"], sort=False).distance.mean().reset_index()
+fig, ax = plt.subplots(figsize=(7.5, 3.2))
+shown_methods = ["retrained", "finetune", "neggrad", "random_labels", "unsir"]
+plots.method_lines(distances[distances.method.isin(shown_methods)], x="position", y="distance", ax=ax,
+                   xlabel="layer (input → output)", ylabel="relative weight distance", legend=False)
+ax.set_yscale("log")
+layers = distances[distances.method == "unsir"].layer.tolist()
+ax.set_xticks(range(len(layers)), [name.rsplit(".", 1)[0] for name in layers], rotation=60, ha="right", fontsize=7)
+ax.legend(fontsize=7, ncol=3)
+ax.set_title("How far each layer moved from the original")
+plt.show()
+
+# %% [markdown]
+# ## Experiment 2: several classes at once
+#
+# The paper claims that forgetting several classes costs about as many update steps as forgetting
+# one: each class adds a noise tensor, but impair and repair stay one epoch each. Three
+# requests, of 2, 4 and 7 classes (the sets a third-party reading of the paper reports).
+
+# %% tags=["remove-input"]
+multi_shown = multi[multi.method.isin(MAIN)].copy()
+multi_shown["classes"] = multi_shown.request.str.count(",") + 1
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), sharex=True)
+plots.method_lines(multi_shown.assign(forget=100 * multi_shown.forget_test), x="classes", y="forget", ax=axes[0],
+                   ylabel="forget-class test accuracy (%)", xlabel="classes forgotten", legend=False)
+plots.method_lines(multi_shown.assign(retain=100 * multi_shown.retain_test), x="classes", y="retain", ax=axes[1],
+                   ylabel="retain-class test accuracy (%)", xlabel="classes forgotten")
+axes[0].set_title("Forgetting")
+axes[1].set_title("Keeping")
+fig.tight_layout()
+plt.show()
+pivot = multi[multi.method.isin(MAIN)].pivot_table(index="method", columns="request", values=["forget_test", "retain_test", "seconds"],
+                                                   sort=False)
+pivot = pivot.rename(index=plots.label, columns={"forget_test": "Df acc (%)", "retain_test": "Dr acc (%)", "seconds": "seconds"})
+for col in pivot.columns:
+    if col[0] != "seconds":
+        pivot[col] = 100 * pivot[col]
+pivot.style.format("{:.1f}")
+
+# %% [markdown]
+# With {glue:text}`multi_largest:.0f` classes forgotten at once UNSIR reaches
+# {glue:text}`multi_unsir_forget:.1f` % on the forget classes and {glue:text}`multi_unsir_retain:.1f` %
+# on the others, in {glue:text}`multi_unsir_seconds:.2f` s. Its time grows only with the
+# noise optimisation, one short loop per class.
+#
+# ## Experiment 3: the paper, the authors' code and the noise-free ablation
+#
+# The same requests, three ways: UNSIR as the paper describes it, as the authors' notebook runs it,
+# and impair on the retain sample alone. "After impair" is the model before the repair epoch.
+
+# %% tags=["remove-input"]
+FORMS = ("unsir", "unsir_code", "unsir_no_noise")
+STAGE_COLUMNS = {"impaired_retain_test": "Dr after impair", "impaired_forget_test": "Df after impair",
+                 "retain_test": "Dr after repair", "forget_test": "Df after repair"}
+
+
+def stages(table: pd.DataFrame) -> pd.DataFrame:
+    summary = table[table.method.isin(FORMS)].groupby("method", sort=False)[list(STAGE_COLUMNS)].agg(["mean", "std"])
+    shown = pd.DataFrame(index=[plots.label(m) for m in summary.index])
+    for column, name in STAGE_COLUMNS.items():
+        shown[name + " (%)"] = [f"{100 * m:.1f} ± {100 * np.nan_to_num(s):.1f}" for m, s in summary[column].to_numpy()]
+    return shown
+
+
+stages(single)
+
+# %% tags=["remove-input"]
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), sharey=True)
+for ax, (title, table) in zip(axes, (("every single class", single), ("all multi-class requests", multi))):
+    summary = table[table.method.isin(FORMS)].groupby("method", sort=False)[list(STAGE_COLUMNS)].mean()
+    for method, values in summary.iterrows():
+        ax.plot(["after impair", "after repair"], 100 * values[["impaired_forget_test", "forget_test"]].to_numpy(float),
+                "-o", color=plots.color(method), label=plots.label(method) + ", Df")
+        ax.plot(["after impair", "after repair"], 100 * values[["impaired_retain_test", "retain_test"]].to_numpy(float),
+                "--s", color=plots.color(method), label=plots.label(method) + ", Dr", alpha=0.7)
+    ax.set_title(title)
+    ax.set_ylabel("test accuracy (%)")
+    ax.set_ylim(-3, 103)
+axes[1].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# The ablation answers the question the bugs raise. Without noise, impair and repair leave
+# {glue:text}`no_noise_forget:.1f` % on the forget class; with the paper's noise
+# {glue:text}`unsir_forget:.1f` %; with the notebook's 3 images per copy labelled 0,
+# {glue:text}`code_forget:.1f` %. At this profile's learning rates it is the noise that does the
+# forgetting, and the notebook's version of it is too small (and, for every class but 0, mislabelled)
+# to do it reliably. The sensitivity study below shows that this depends on the learning rate:
+# at the paper's much higher impair rate, one epoch on the retain sample forgets the absent
+# class by itself (catastrophic forgetting), which is why the notebook still printed 0% on the
+# forget classes.
+
+# %% tags=["remove-input"]
+stages(result.notebook[result.notebook.group == result.notebook.group.iloc[-1]])
+
+# %% [markdown]
+# The table above repeats the comparison on the notebook's own request, airplane and bird
+# (classes {glue:md}`notebook_pair`), on this profile's data.
+#
+# ## Experiment 4: sensitivity
+#
+# One setting at a time, averaged over classes {glue:md}`sensitivity_classes`: the impair learning
+# rate, the number of retain images per class, and the noise penalty $\lambda$. Solid lines: the
+# forget classes; dashed: the retain classes; both after repair.
+
+# %% tags=["remove-input"]
+curves = sensitivity.groupby(["parameter", "value", "method"], sort=False)[["retain_test", "forget_test"]].mean().reset_index()
+titles = {"impair_lr": "impair learning rate", "retain_per_class": "retain images per class", "noise_penalty": "noise penalty λ"}
+fig, axes = plt.subplots(1, 3, figsize=(11, 3.2), sharey=True)
+for ax, (parameter, name) in zip(axes, titles.items()):
+    part = curves[curves.parameter == parameter].copy()
+    positive = part.value > 0
+    plots.method_lines(part.assign(y=100 * part.forget_test)[positive | (parameter != "noise_penalty")], x="value", y="y",
+                       ax=ax, logx=True, xlabel=name, ylabel="test accuracy (%)", legend=False)
+    plots.method_lines(part.assign(y=100 * part.retain_test)[positive | (parameter != "noise_penalty")], x="value", y="y",
+                       ax=ax, logx=True, style="--", marker="s", xlabel=name, ylabel="test accuracy (%)", legend=False)
+    ax.set_title(name)
+    if parameter == "impair_lr":
+        ax.axvline(study.config.impair.lr, color="#999999", lw=0.8, ls=":")
+handles = [Line2D([], [], color="k", ls="-", label="forget classes"), Line2D([], [], color="k", ls="--", label="retain classes")]
+handles += [Line2D([], [], color=plots.color(m), label=plots.label(m)) for m in ("unsir", "unsir_no_noise")]
+axes[0].legend(handles=handles, fontsize=7)
+fig.tight_layout()
+plt.show()
+lr_table = curves[curves.parameter == "impair_lr"].pivot(index="value", columns="method", values="forget_test")
+
+# %% [markdown]
+# Three observations, in the order of the panels. First, the noise matters only below a
+# learning-rate threshold: from {glue:text}`lr_threshold:g` on, impairing on the retain sample
+# alone forgets the class too (forget accuracy {glue:text}`no_noise_high_lr:.1f` % at the highest
+# rate), at the price of retain accuracy; the dotted line marks this profile's rate. Second, too
+# small a retain sample lets the repair epoch fall short and the retain classes suffer. Third,
+# $\lambda$ can be too large: with a strong penalty the noise cannot grow enough to hurt, and the
+# forgetting disappears ({glue:text}`lambda_high_forget:.1f` % forget accuracy at the largest
+# $\lambda$; a value of 0 is not shown on the logarithmic axis, its forget accuracy is
+# {glue:text}`lambda_zero_forget:.1f` %).
+#
+# ## Time per step
+#
+# UNSIR's cost is three short loops; retraining is a full training run on $D_r$. Mean wall
+# time over the single-class requests, on {glue:md}`device_text`.
+
+# %% tags=["remove-input"]
+steps = single[single.method == "unsir"][["seconds_noise", "seconds_impair", "seconds_repair"]].mean()
+others = single[single.method.isin(["retrained", "finetune", "neggrad", "random_labels"])].groupby("method", sort=False).seconds.mean()
+fig, ax = plt.subplots(figsize=(7, 2.8))
+left = 0.0
+for step, color in zip(("noise", "impair", "repair"), ("#fdd835", "#e6ab02", "#a6761d")):
+    ax.barh(plots.label("unsir"), steps[f"seconds_{step}"], left=left, color=color, label=f"UNSIR: {step}")
+    left += steps[f"seconds_{step}"]
+for method, seconds in others.items():
+    ax.barh(plots.label(method), seconds, color=plots.color(method))
+ax.set_xscale("log")
+ax.set_xlabel("seconds (log scale)")
+ax.legend(fontsize=7, loc="lower right")
+ax.set_title("Wall time per unlearning request")
+plt.show()
+
+# %% [markdown]
+# UNSIR takes {glue:text}`speedup:.0f`× less time than retraining here. Its largest share is the
+# noise optimisation, {glue:text}`noise_share:.0f` % of the total.
+#
+# ## Against the reported numbers
+#
+# The paper's own tables could not be obtained (see the specification). The reference values are
+# the authors' notebook output (CIFAR-10, their ResNet-18 recipe, forget airplane + bird), a
+# third-party reproduction on CIFAR-10 (mean over the ten classes), and the bad-teaching
+# repository's own UNSIR. "Ours" uses the request that matches each reference: the notebook's pair
+# for the notebook's numbers, the single-class mean for the others.
+
+# %% tags=["remove-input"]
+notebook_rows = result.notebook[result.notebook.group == result.notebook.group.iloc[-1]].set_index("method")
+single_means = single.groupby("method").mean(numeric_only=True)
+on_cifar = meta["dataset"] == "cifar10"
+
+
+def ours(quantity: str, form: str) -> float:
+    nb = notebook_rows.loc[form]
+    by_quantity = {
+        "original test accuracy": 100 * notebook_rows.loc["original", "test"],
+        "Df accuracy after impair": 100 * nb.get("impaired_forget_test", np.nan),
+        "Dr accuracy after impair": 100 * nb.get("impaired_retain_test", np.nan),
+        "Df accuracy after repair": 100 * nb["forget_test"],
+        "Dr accuracy after repair": 100 * nb["retain_test"],
+        "noise seconds (both classes)": nb.get("seconds_noise", np.nan),
+        "impair seconds": nb.get("seconds_impair", np.nan),
+        "repair seconds": nb.get("seconds_repair", np.nan),
+        "UNSIR Dr accuracy": 100 * single_means.loc[form, "retain_test"],
+        "UNSIR Df accuracy": 100 * single_means.loc[form, "forget_test"],
+        "retrained Dr accuracy": 100 * single_means.loc["retrained", "retain_test"],
+        "retrained Df accuracy": 100 * single_means.loc["retrained", "forget_test"],
+        "UNSIR Df accuracy (bad-teaching repo's UNSIR)": 100 * single_means.loc[form, "forget_test"],
+        "UNSIR Dr accuracy (bad-teaching repo's UNSIR)": 100 * single_means.loc[form, "retain_test"],
+    }
+    return by_quantity[quantity]
+
+
+data_note = "same data and architecture family" if on_cifar else "ours: 8×8 digits and a small CNN, a far easier task"
+why = {
+    "original test accuracy": "their ImageNet-stem ResNet-18 without augmentation reaches 77%; " + (
+        "the notebook-recipe row uses that model, with a cosine schedule instead of their test-loss plateau schedule"
+        if on_cifar else data_note),
+    "Df accuracy after impair": "both near 0: the impair epoch wipes the forget classes out; " + data_note,
+    "Dr accuracy after impair": "impair costs retain accuracy in both; how much depends on the rate and the model",
+    "Df accuracy after repair": "the notebook's 0% comes mostly from catastrophic forgetting at Adam 0.02 (see the ablation)",
+    "Dr accuracy after repair": "repair recovers most of the loss; the gap to the original tracks the impair damage",
+    "noise seconds (both classes)": "different hardware" + ("" if on_cifar else " and 8×8 inputs on a CPU"),
+    "impair seconds": "different hardware and impair-set size (their bugged set has 120 noise images)",
+    "repair seconds": "different hardware and retain-sample size",
+    "UNSIR Dr accuracy": "their original model is stronger (94.9%) and their UNSIR settings are not published; " + data_note,
+    "UNSIR Df accuracy": "they report incomplete forgetting on some classes (± 8.8); which UNSIR code they ran is not stated",
+    "retrained Dr accuracy": "the retrained model keeps the original's accuracy in both",
+    "retrained Df accuracy": "a model that never saw a class cannot predict it: 0 in both",
+    "UNSIR Df accuracy (bad-teaching repo's UNSIR)": "that copy impairs at Adam 1e-4 with 3 noise images per copy: too weak to forget fully",
+    "UNSIR Dr accuracy (bad-teaching repo's UNSIR)": "different data (20 superclasses, pretrained model at 224 px)",
+}
+comparison = pd.DataFrame([
+    {"quantity": r.quantity,
+     "reported": f"{r.value:.2f}" + (f" ± {r.spread:.2f}" if r.spread is not None else ""),
+     "ours, authors' code": ours(r.quantity, "unsir_code"), "ours, paper": ours(r.quantity, "unsir"),
+     "reported setting": r.setting, "source": f"{r.source} [{r.tag}]", "why they differ": why[r.quantity]}
+    for r in reported.UNSIR
+])
+comparison.style.format(precision=2).hide(axis="index")
+
+# %% [markdown]
+# The numbers line up in pattern, not in value, and the datasets explain most of the value gap.
+# Two findings carry over regardless of the data. The notebook's near-zero forget accuracy does
+# not show that its noise works: with its 3-images-per-copy bug and the label-0 bug the noise is
+# a small and partly mislabelled fraction of the impair set, and our ablation shows that at high
+# impair rates the retain sample alone produces the same forgetting. And the method as the paper
+# describes it, every noise image labelled with its own class, does forget at rates where the
+# ablation does not.
+#
+# ## Exercises
+#
+# ```{exercise} The noise objective
+# :label: ex-unsir-objective
+# Write `noise_objective(model, noise, target, penalty)` that returns the objective
+# {eq}`unsir-noise` (a scalar tensor, differentiable with respect to `noise`) for a batch of noise
+# images `noise` (N×C×H×W) and the class `target`.
+# ```
+
+# %% [markdown]
+# ```{solution-start} ex-unsir-objective
+# :class: dropdown
+# ```
+
+# %% tags=["solution"]
+import torch
+import torch.nn.functional as F
+
+
+def noise_objective(model: torch.nn.Module, noise: torch.Tensor, target: int, penalty: float) -> torch.Tensor:
+    ### BEGIN SOLUTION
+    labels = torch.full((len(noise),), target, dtype=torch.long)
+    return -F.cross_entropy(model(noise), labels) + penalty * noise.pow(2).flatten(1).sum(1).mean()
+    ### END SOLUTION
+
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% tags=["check"]
+probe = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(12, 3))
+zeros, ones = torch.zeros(5, 3, 2, 2), torch.ones(5, 3, 2, 2)
+assert torch.isclose(noise_objective(probe, zeros, 1, 0.5), -F.cross_entropy(probe(zeros), torch.ones(5, dtype=torch.long)))
+assert torch.isclose(noise_objective(probe, ones, 1, 0.5) - noise_objective(probe, ones, 1, 0.0), torch.tensor(0.5 * 12))
+trial = torch.randn(5, 3, 2, 2, requires_grad=True)
+noise_objective(probe, trial, 2, 0.1).backward()
+assert trial.grad is not None and trial.grad.abs().sum() > 0, "the objective is differentiable in the noise"
+print("noise objective check passed")
+
+# %% [markdown]
+# ```{exercise} Measuring a leak
+# :label: ex-unsir-leak
+# From the table `single` (one row per forgotten class and method; the column
+# `forget_predictions` holds the share of the forget-test images given to each class), compute
+# for every method the mean over the forgotten classes of the *largest* share any one class
+# receives, as a pandas Series `largest_share` indexed by method. Which methods concentrate the
+# forgotten images more than the retrained model does?
+# ```
+
+# %% [markdown]
+# ```{solution-start} ex-unsir-leak
+# :class: dropdown
+# ```
+
+# %% tags=["solution"]
+### BEGIN SOLUTION
+largest_share = single.assign(top=single.forget_predictions.map(max)).groupby("method").top.mean()
+### END SOLUTION
+print((100 * largest_share).round(1).sort_values())
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% tags=["check"]
+assert set(largest_share.index) == set(single.method)
+assert ((largest_share > 0) & (largest_share <= 1 + 1e-9)).all()
+assert abs(largest_share["unsir"] - top_share["unsir"]) < 1e-9
+print("leak check passed")
+
+# %% [markdown]
+# ```{exercise} One request or two?
+# :label: ex-unsir-sequential
+# A user first asks to forget class 1 and, a day later, class 2. Run UNSIR twice in sequence
+# (the second time on the model the first call returned, with a retain set that holds neither
+# class) and once for both classes together, using the data prepared below. Store the
+# forget-class test accuracies of the two resulting models in `sequential_forget` and
+# `joint_forget`, and their retain-class test accuracies in `sequential_retain` and `joint_retain`.
+# ```
+
+# %%
+pair_setup = experiments.prepare(profile if not P.requires_gpu else "quick", seed, forget_classes=(1, 2),
+                                  device=device, data_dir=data_dir)
+pair = pair_setup.splits
+pair_config = profiles.unsir_study(pair_setup.profile.name).config
+retain_without_1 = pair.train.subset(pair.train.y != 1)
+
+# %% [markdown]
+# ```{solution-start} ex-unsir-sequential
+# :class: dropdown
+# ```
+
+# %% tags=["solution"]
+### BEGIN SOLUTION
+first = unlearning.unsir(pair_setup.original, retain=retain_without_1, forget_classes=[1], config=pair_config)
+second = unlearning.unsir(first.model, retain=pair.retain_train, forget_classes=[2], config=pair_config)
+joint = unlearning.unsir(pair_setup.original, retain=pair.retain_train, forget_classes=[1, 2], config=pair_config)
+sequential_forget, joint_forget = (metrics.accuracy(m, pair.forget_test) for m in (second.model, joint.model))
+sequential_retain, joint_retain = (metrics.accuracy(m, pair.retain_test) for m in (second.model, joint.model))
+### END SOLUTION
+print(f"sequential: forget {sequential_forget:.1%}, retain {sequential_retain:.1%}; "
+      f"joint: forget {joint_forget:.1%}, retain {joint_retain:.1%}")
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% tags=["check"]
+assert all(0.0 <= v <= 1.0 for v in (sequential_forget, joint_forget, sequential_retain, joint_retain))
+assert joint_forget < metrics.accuracy(pair_setup.original, pair.forget_test), "the joint request forgets something"
+print("sequential forgetting check passed")
+
+# %% [markdown]
+# ## References
+#
+# The full bibliography is on the [references page](../references.md).
+
+# %% tags=["remove-cell"]
+means = single.groupby("method", sort=False).mean(numeric_only=True)
+largest = max(study.multi_class, key=len)
+multi_largest = multi[multi.request == ",".join(map(str, largest))].set_index("method")
+unsir_total = steps.sum()
+lr_curve = curves[(curves.parameter == "impair_lr") & (curves.method == "unsir_no_noise")].sort_values("value")
+forgetting_rates = lr_curve[lr_curve.forget_test < 0.1].value
+lambda_curve = curves[(curves.parameter == "noise_penalty") & (curves.method == "unsir")].set_index("value").forget_test
+for name, value in {
+    "unsir_forget": 100 * means.loc["unsir", "forget_test"], "unsir_retain": 100 * means.loc["unsir", "retain_test"],
+    "gold_forget": 100 * means.loc["retrained", "forget_test"], "original_retain": 100 * means.loc["original", "retain_test"],
+    "unsir_seconds": means.loc["unsir", "seconds"], "gold_seconds": means.loc["retrained", "seconds"],
+    "finetune_forget": 100 * means.loc["finetune", "forget_test"], "neggrad_retain": 100 * means.loc["neggrad", "retain_test"],
+    "random_forget": 100 * means.loc["random_labels", "forget_test"],
+    "mia_original": means.loc["original", "mia_logistic"], "mia_unsir": means.loc["unsir", "mia_logistic"],
+    "mia_gold": means.loc["retrained", "mia_logistic"], "ain_unsir": means.loc["unsir", "ain"],
+    "leak_unsir": 100 * top_share["unsir"], "leak_gold": 100 * top_share["retrained"],
+    "multi_largest": len(largest), "multi_unsir_forget": 100 * multi_largest.loc["unsir", "forget_test"],
+    "multi_unsir_retain": 100 * multi_largest.loc["unsir", "retain_test"], "multi_unsir_seconds": multi_largest.loc["unsir", "seconds"],
+    "no_noise_forget": 100 * means.loc["unsir_no_noise", "forget_test"], "code_forget": 100 * means.loc["unsir_code", "forget_test"],
+    "lr_threshold": float(forgetting_rates.min()) if len(forgetting_rates) else float("nan"),
+    "no_noise_high_lr": 100 * lr_curve.forget_test.iloc[-1],
+    "lambda_high_forget": 100 * lambda_curve.iloc[-1],
+    "lambda_zero_forget": 100 * lambda_curve.get(0.0, np.nan),
+    "speedup": means.loc["retrained", "seconds"] / unsir_total, "noise_share": 100 * steps["seconds_noise"] / unsir_total,
+}.items():
+    glue(name, float(value))
+destinations_agree = float(np.mean(shares(single, "unsir").idxmax(axis=1) == shares(single, "retrained").idxmax(axis=1)))
+glue("leak_verdict", Markdown(
+    f"here UNSIR concentrates them more than retraining does, a weak leak (its favourite destination is the same "
+    f"as the retrained model's for {destinations_agree:.0%} of the classes)." if top_share["unsir"] > top_share["retrained"] + 0.1 else
+    f"here the two are of the same order (same favourite destination for {destinations_agree:.0%} of the classes)."))
+ain = means.loc["unsir", "ain"]
+glue("ain_verdict", Markdown(
+    "relearning is faster than from the retrained model, so part of what the original knew about the class is hidden rather "
+    "than erased and comes back sooner than learning it from scratch." if ain < 0.8 else
+    "relearning takes about as long as from the retrained model, as it should after real forgetting." if ain <= 1.25 else
+    "relearning takes longer than from the retrained model: UNSIR pushed the weights further from the class than retraining."))
+glue("notebook_pair", Markdown(", ".join(map(str, study.notebook_pair))))
+glue("sensitivity_classes", Markdown(", ".join(map(str, study.sensitivity_classes))))
+glue("device_text", Markdown(f"`{meta['device']}` (torch {meta['torch']})"))
