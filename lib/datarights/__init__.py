@@ -7,7 +7,7 @@ chapters.
 
 Submodules are imported on demand so that ``import datarights`` stays cheap::
 
-    from datarights import data, models, train, unlearning, metrics
+    from datarights import data, models, train, unlearning, metrics, synthetic
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ _SUBMODULES = (
     "models",
     "plots",
     "profiles",
+    "synthetic",
     "train",
     "unlearning",
 )
