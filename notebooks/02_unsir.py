@@ -43,7 +43,7 @@ from datarights.experiments import unsir as unsir_experiments
 from datarights.notebook import glue, provenance, show_markdown
 
 plots.use_book_style()
-P, study = profiles.get(profile), profiles.unsir_study(profile)
+P, study = profiles.get(profile), unsir_experiments.settings(profile)
 result = unsir_experiments.run(profile, seed, device=device, data_dir=data_dir)
 meta = result.meta
 single, multi, sensitivity = result.single, result.multi, result.sensitivity
@@ -160,6 +160,9 @@ SUMMARY_COLUMNS = {
     "relearn_steps": "relearn steps", "ain": "AIN", "seconds": "seconds",
 }
 PERCENT = ("retain_test", "forget_test")
+
+
+SUMMARY_COLUMNS = {column: name for column, name in SUMMARY_COLUMNS.items() if column in single}  # the SVC may not have run
 
 
 def mean_std_table(table: pd.DataFrame, methods=None) -> pd.DataFrame:
@@ -560,7 +563,7 @@ print("leak check passed")
 pair_setup = experiments.prepare(profile if not P.requires_gpu else "quick", seed, forget_classes=(1, 2),
                                   device=device, data_dir=data_dir)
 pair = pair_setup.splits
-pair_config = profiles.unsir_study(pair_setup.profile.name).config
+pair_config = unsir_experiments.settings(pair_setup.profile.name).config
 retain_without_1 = pair.train.subset(pair.train.y != 1)
 
 # %% [markdown]

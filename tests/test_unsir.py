@@ -7,12 +7,13 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from datarights import metrics, profiles, unlearning
+from datarights import metrics, unlearning
+from datarights.experiments import unsir as unsir_experiments
 from datarights.data import TensorData
 from datarights.train import model_device
 from datarights.unlearning.unsir import CODE_IMAGES_PER_COPY, impair_set
 
-QUICK = profiles.unsir_study("quick").config
+QUICK = unsir_experiments.settings("quick").config
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +120,7 @@ def test_multi_class_request_learns_one_noise_per_class(digits):
     setup = prepare("smoke", 0, forget_classes=(1, 2), device="cpu")
     s = setup.splits
     result = unlearning.unsir(setup.original, retain=s.retain_train, forget_classes=[2, 1],
-                              config=profiles.unsir_study("smoke").config)
+                              config=unsir_experiments.settings("smoke").config)
     assert set(result.extra["noise"]) == {1, 2} and result.extra["forget_classes"] == (1, 2)
     assert model_device(result.model).type == "cpu"
 
@@ -133,3 +134,12 @@ def test_prediction_distribution_and_layer_distances(quick_setup, unlearned):
     assert moved and all(d > 0 for d in moved.values()) and all("bias" not in name for name in moved)
     with pytest.raises(ValueError, match="share one architecture"):
         metrics.layer_distances(unlearned.model, torch.nn.Linear(2, 2))
+
+
+def test_full_profile_on_a_cpu_without_stored_results_says_it_needs_a_gpu(tmp_path):
+    from datarights.cache import Cache
+
+    with pytest.raises(RuntimeError, match="needs a GPU"):
+        unsir_experiments.run("full", 0, device="cpu", cache=Cache(tmp_path / "results", tmp_path / "models"))
+    with pytest.raises(ValueError, match="unknown profile"):
+        unsir_experiments.settings("huge")

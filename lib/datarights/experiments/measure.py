@@ -13,13 +13,13 @@ from datarights.metrics import MIAResult, accuracy, membership_inference, relear
 MIA_ATTACKS = ("logistic", "svc")
 
 
-def mia_results(model: nn.Module, setup: Setup) -> dict[str, MIAResult]:
-    """Both membership attacks of the book (balanced logistic regression and the authors' SVC)
+def mia_results(model: nn.Module, setup: Setup, attacks: tuple[str, ...] = MIA_ATTACKS) -> dict[str, MIAResult]:
+    """The membership attacks of the book (balanced logistic regression and the authors' SVC)
     on ``model``: retain-train images are members, test images non-members, forget-train the targets."""
     s, cap = setup.splits, setup.profile.svc_max_samples
     return {attack: membership_inference(model, members=s.retain_train, nonmembers=s.test, targets=s.forget_train,
                                          attack=attack, seed=setup.seed, max_samples_per_side=cap if attack == "svc" else None)
-            for attack in MIA_ATTACKS}
+            for attack in attacks}
 
 
 def relearn_target(setup: Setup) -> float:
@@ -27,12 +27,13 @@ def relearn_target(setup: Setup) -> float:
     return (1 - setup.profile.relearn.alpha) * accuracy(setup.original, setup.splits.forget_test)
 
 
-def core_row(model: nn.Module, setup: Setup, target_accuracy: float) -> tuple[dict[str, Any], dict[str, MIAResult]]:
-    """Split accuracies, both MIA scores and the relearn time of ``model`` on ``setup``'s request,
-    with the two MIA results (which carry their definitions)."""
+def core_row(model: nn.Module, setup: Setup, target_accuracy: float,
+             attacks: tuple[str, ...] = MIA_ATTACKS) -> tuple[dict[str, Any], dict[str, MIAResult]]:
+    """Split accuracies, the MIA scores and the relearn time of ``model`` on ``setup``'s request,
+    with the MIA results (which carry their definitions)."""
     s = setup.splits
     row: dict[str, Any] = split_accuracies(model, s)
-    mia = mia_results(model, setup)
+    mia = mia_results(model, setup, attacks)
     row.update({f"mia_{attack}": result.score for attack, result in mia.items()})
     steps, reached = relearn_time(model, relearn=s.forget_train, evaluate_on=s.forget_test, target_accuracy=target_accuracy,
                                   config=replace(setup.profile.relearn, seed=setup.seed))
