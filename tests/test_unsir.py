@@ -143,3 +143,23 @@ def test_full_profile_on_a_cpu_without_stored_results_says_it_needs_a_gpu(tmp_pa
         unsir_experiments.run("full", 0, device="cpu", cache=Cache(tmp_path / "results", tmp_path / "models"))
     with pytest.raises(ValueError, match="unknown profile"):
         unsir_experiments.settings("huge")
+
+
+@pytest.mark.slow
+def test_runner_also_trains_the_notebook_recipe_when_asked(tmp_path, monkeypatch):
+    """The full profile's extra request (the authors' torchvision ResNet-18 recipe) runs through the same code;
+    here on smoke-sized digits, since the real one needs CIFAR-10 and a GPU."""
+    from datarights import profiles
+    from datarights.cache import Cache
+
+    smoke = profiles.get("smoke")
+    tiny_notebook = replace(smoke, name="smoke-notebook", model="resnet18_imagenet_stem", train=replace(smoke.train, epochs=2))
+    monkeypatch.setattr(unsir_experiments, "NOTEBOOK_PROFILE", tiny_notebook)
+    grid = replace(unsir_experiments.STUDIES["smoke"], classes=(0,), multi_class=(), sensitivity_classes=(), notebook_recipe=True,
+                   mia_attacks=("logistic",))
+    monkeypatch.setitem(unsir_experiments.STUDIES, "smoke", grid)
+    result = unsir_experiments.run("smoke", 0, device="cpu", cache=Cache(tmp_path / "results", tmp_path / "models"))
+    notebook = result.notebook
+    assert list(notebook.group.unique()) == ["smoke", "smoke-notebook"]
+    assert set(notebook.method) == set(unsir_experiments.METHODS) and "mia_svc" not in notebook
+    assert result.meta["model"] == "digits_cnn"
