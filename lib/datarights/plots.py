@@ -61,21 +61,25 @@ def color(method: str) -> str:
 
 
 def accuracy_bars(table: pd.DataFrame, splits: Sequence[str] = ("retain_test", "forget_test"), *, title: str = "",
-                  ax: plt.Axes | None = None) -> plt.Axes:
-    """Grouped bars: accuracy (%) per split (groups) and model (bars); the retrained model hatched."""
+                  ax: plt.Axes | None = None, errors: pd.DataFrame | None = None) -> plt.Axes:
+    """Grouped bars: accuracy (%) per split (groups) and model (bars); the retrained model hatched.
+
+    ``errors``, shaped like ``table``, draws ± whiskers (e.g. the standard deviation over requests).
+    """
     ax = ax or plt.subplots(figsize=(7.5, 3.4))[1]
     models = list(table.index)
     width = 0.8 / len(models)
     x = np.arange(len(splits))
     for i, model in enumerate(models):
         values = 100 * table.loc[model, list(splits)].to_numpy(dtype=float)
-        ax.bar(x + (i - (len(models) - 1) / 2) * width, values, width, label=label(model), color=color(model),
-               hatch="//" if model == REFERENCE else None, edgecolor="white")
+        spread = None if errors is None else 100 * np.nan_to_num(errors.loc[model, list(splits)].to_numpy(dtype=float))
+        ax.bar(x + (i - (len(models) - 1) / 2) * width, values, width, yerr=spread, capsize=2, error_kw={"lw": 0.8},
+               label=label(model), color=color(model), hatch="//" if model == REFERENCE else None, edgecolor="white")
     ax.set_xticks(x, [SPLIT_LABELS.get(s, s) for s in splits])
     ax.set_ylabel("accuracy (%)")
-    ax.set_ylim(0, 105)
+    ax.set_ylim(0, 110 if errors is not None else 105)
     ax.set_title(title)
-    ax.legend(ncol=min(len(models), 5), loc="upper center", bbox_to_anchor=(0.5, -0.12), fontsize=8)
+    ax.legend(ncol=min(len(models), 4), loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=8)
     return ax
 
 
@@ -136,23 +140,9 @@ def per_class_heatmap(per_class: pd.DataFrame, *, title: str = "", ax: plt.Axes 
 
 def mean_std_bars(summary: pd.DataFrame, splits: Sequence[str] = ("retain_test", "forget_test"), *, title: str = "",
                   ax: plt.Axes | None = None) -> plt.Axes:
-    """Like ``accuracy_bars`` for a ``(column, "mean"|"std")`` summary over several requests, with ±1 std whiskers."""
-    ax = ax or plt.subplots(figsize=(7.5, 3.4))[1]
-    models = list(summary.index)
-    width = 0.8 / len(models)
-    x = np.arange(len(splits))
-    for i, model in enumerate(models):
-        means = 100 * np.array([summary.loc[model, (s, "mean")] for s in splits], dtype=float)
-        stds = 100 * np.nan_to_num(np.array([summary.loc[model, (s, "std")] for s in splits], dtype=float))
-        ax.bar(x + (i - (len(models) - 1) / 2) * width, means, width, yerr=stds, capsize=2, label=label(model),
-               color=color(model), hatch="//" if model == REFERENCE else None, edgecolor="white",
-               error_kw={"lw": 0.8})
-    ax.set_xticks(x, [SPLIT_LABELS.get(s, s) for s in splits])
-    ax.set_ylabel("accuracy (%)")
-    ax.set_ylim(0, 110)
-    ax.set_title(title)
-    ax.legend(ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=8)
-    return ax
+    """``accuracy_bars`` for a ``(column, "mean"|"std")`` summary over several requests, with ±1 std whiskers."""
+    return accuracy_bars(summary.xs("mean", axis=1, level=1), splits, title=title, ax=ax,
+                         errors=summary.xs("std", axis=1, level=1))
 
 
 def image_grid(images: dict[Any, np.ndarray], *, row_labels: Sequence[str], title: str = "", per_row: int = 6) -> plt.Figure:

@@ -26,10 +26,12 @@ Steps (spec B.3):
    ``form="linear"`` fits ``U = b_0 + sum_j b_j q_j`` instead (``T_j = b_j``).
 4. *Propagation* [published: intrinsic + extrinsic; ours: the formulas]: the extrinsic value
    of a point of cluster j is its marginal product ``T_j / |C_j|`` (eq. 2); the intrinsic
-   value is a training-free score ``s_i`` (agreement of its label with its k nearest
-   neighbours, distance weighted) centred in its cluster and scaled by the equal share
-   ``U(D) / n``: ``gamma * U(D)/n * (s_i - mean_{C_j} s)`` (eq. 3). Intrinsic values sum to
-   zero in every cluster, so cluster totals stay ``T_j``.
+   value is a training-free score ``s_i`` (share of its k nearest training points,
+   itself included, that carry its label), centred on its training-set mean and scaled by the
+   equal share ``U(D) / n``: ``gamma * U(D)/n * (s_i - mean s)`` (eq. 3). Intrinsic values sum
+   to zero over the training set, so the total value stays ``sum_j T_j``. Clusters smaller than
+   ``min_cluster_size`` are merged into their nearest neighbour cluster first [ours], since leaving
+   out one or two points measures noise rather than value.
 5. *Out of sample* [published: cheap out-of-sample valuation; ours: the rule]: a new point
    joins the nearest centroid (of its class), takes that cluster's extrinsic value and its own
    intrinsic score against the training set. No retraining.
@@ -64,6 +66,7 @@ class EcoValConfig:
         keep_range: the kept fraction of a cluster in those runs is uniform in this range.
         form: production function, ``"cobb_douglas"`` (eq. 1) or ``"linear"``.
         ridge: ridge penalty on the elasticities in the least-squares fit (0: plain least squares).
+        min_cluster_size: smaller k-means clusters are merged into the nearest remaining one [ours].
         n_neighbors: k of the intrinsic score.
         intrinsic_scale: gamma of eq. 3 (0: extrinsic value only).
         embedding: optional function mapping X to the clustering space (default: standardised X).
@@ -78,6 +81,7 @@ class EcoValConfig:
     keep_range: tuple[float, float] = (0.3, 1.0)
     form: Literal["cobb_douglas", "linear"] = "cobb_douglas"
     ridge: float = 1e-3
+    min_cluster_size: int = 5
     n_neighbors: int = 10
     intrinsic_scale: float = 1.0
     embedding: Callable[[np.ndarray], np.ndarray] | None = None
@@ -114,7 +118,7 @@ class EcoValResult:
     _space: Any = None
     _train: Arrays | None = None
     _centroids: np.ndarray | None = None
-    _scores_mean: np.ndarray | None = None
+    _scores_mean: float = 0.0
 
     algorithm: str = NAME
 
@@ -127,7 +131,7 @@ class EcoValResult:
         extrinsic = self.cluster_values[j] / sizes[j]
         scores = intrinsic_scores(self._space(self._train[0]), self._train[1], self.config.n_neighbors, z_new, y_new)
         unit = self.full_utility / len(self.values)
-        return extrinsic + self.config.intrinsic_scale * unit * (scores - self._scores_mean[j])
+        return extrinsic + self.config.intrinsic_scale * unit * (scores - self._scores_mean)
 
     def to_pydvl(self) -> Any:
         """The values as a pyDVL ``ValuationResult`` (requires pydvl)."""
@@ -173,12 +177,33 @@ def cluster_points(z: np.ndarray, y: np.ndarray, config: EcoValConfig) -> tuple[
     for c, k in groups.items():
         members = np.flatnonzero(y == c) if config.per_class else np.arange(n)
         km = KMeans(n_clusters=k, n_init=4, random_state=config.seed).fit(z[members])
-        clusters[members] = km.labels_ + len(centroids)
-        centroids.extend(km.cluster_centers_)
-        labels.extend([c] * k)
+        assigned, centres = merge_small(z[members], km.labels_, km.cluster_centers_, config.min_cluster_size)
+        clusters[members] = assigned + len(centroids)
+        centroids.extend(centres)
+        labels.extend([c] * len(centres))
     # drop empty clusters (k-means can leave one empty on duplicated points)
     used, clusters = np.unique(clusters, return_inverse=True)
     return clusters, np.asarray(centroids)[used], np.asarray(labels, dtype=object)[used]
+
+
+def merge_small(z: np.ndarray, labels: np.ndarray, centres: np.ndarray, min_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Merge the smallest cluster into its members' nearest other centroids until every cluster has ``min_size`` points."""
+    labels, centres = labels.copy(), list(centres)
+    alive = list(range(len(centres)))
+    while len(alive) > 1:
+        sizes = {j: int(np.sum(labels == j)) for j in alive}
+        smallest = min(alive, key=lambda j: sizes[j])
+        if sizes[smallest] >= min_size:
+            break
+        alive.remove(smallest)
+        moved = labels == smallest
+        if moved.any():
+            d = ((z[moved, None, :] - np.asarray([centres[j] for j in alive])[None]) ** 2).sum(-1)
+            labels[moved] = np.asarray(alive)[d.argmin(1)]
+            for j in set(labels[moved]):
+                centres[j] = z[labels == j].mean(0)
+    remap = {j: i for i, j in enumerate(alive)}
+    return np.array([remap[j] for j in labels]), np.asarray([centres[j] for j in alive])
 
 
 def assign_clusters(z: np.ndarray, y: np.ndarray, centroids: np.ndarray, cluster_labels: np.ndarray, per_class: bool) -> np.ndarray:
@@ -238,21 +263,16 @@ def fit_production(q: np.ndarray, utilities: np.ndarray, form: str = "cobb_dougl
 
 def intrinsic_scores(z: np.ndarray, y: np.ndarray, k: int, z_query: np.ndarray | None = None,
                      y_query: np.ndarray | None = None) -> np.ndarray:
-    """Training-free score in [0, 1]: distance-weighted share of the k nearest training neighbours with the same label.
+    """Training-free score in [0, 1]: share of the k nearest training points that carry the same label.
 
-    Without a query the training points score themselves, each leaving itself out.
+    The query defaults to the training points themselves, each counted among its own neighbours, so a
+    new point identical to a training point gets exactly that point's score.
     """
-    k = max(1, min(k, len(z) - 1))
-    nn = NearestNeighbors(n_neighbors=k + (z_query is None)).fit(z)
-    if z_query is None:
-        dist, idx = nn.kneighbors(z)
-        dist, idx, labels = dist[:, 1:], idx[:, 1:], y
-    else:
-        dist, idx = nn.kneighbors(z_query)
-        labels = y_query
-    weights = 1.0 / (dist + 1e-8 + np.median(dist))
-    agree = (y[idx] == np.asarray(labels)[:, None]).astype(float)
-    return (weights * agree).sum(1) / weights.sum(1)
+    z_query = z if z_query is None else z_query
+    y_query = y if y_query is None else y_query
+    k = max(1, min(k, len(z)))
+    _, idx = NearestNeighbors(n_neighbors=k).fit(z).kneighbors(z_query)
+    return (y[idx] == np.asarray(y_query)[:, None]).mean(1)
 
 
 # -- the method -----------------------------------------------------------------------------------
@@ -289,8 +309,8 @@ def ecoval(train: Any, valid: Any, *, learner: Any, config: EcoValConfig = EcoVa
     sizes = np.bincount(clusters, minlength=p)
     extrinsic = (cluster_values / sizes)[clusters]
     scores = intrinsic_scores(z, y, config.n_neighbors)
-    scores_mean = np.bincount(clusters, weights=scores, minlength=p) / sizes
-    intrinsic = config.intrinsic_scale * full / len(x) * (scores - scores_mean[clusters])
+    scores_mean = float(scores.mean())
+    intrinsic = config.intrinsic_scale * full / len(x) * (scores - scores_mean)
     return EcoValResult(values=extrinsic + intrinsic, extrinsic=extrinsic, intrinsic=intrinsic, clusters=clusters,
                         cluster_labels=cluster_labels, cluster_values=cluster_values, elasticities=coef,
                         full_utility=full, fit_r2=r2, n_fits=utility.n_fits, seconds=time.perf_counter() - start,
