@@ -4,6 +4,7 @@
     result.model, result.seconds, result.extra
 """
 
+from datarights.unlearning.bad_teacher import BadTeacherConfig, bad_teacher, distillation_targets
 from datarights.unlearning.base import UnlearningResult
 from datarights.unlearning.baselines import (
     FinetuneConfig,
@@ -18,11 +19,11 @@ from datarights.unlearning.baselines import (
 from datarights.unlearning.unsir import UNSIRConfig, error_maximizing_noise, unsir
 
 
-METHODS = {"retrain": retrain, "finetune": finetune, "neggrad": neggrad, "random_labels": random_labels, "unsir": unsir}
+METHODS = {"retrain": retrain, "finetune": finetune, "neggrad": neggrad, "random_labels": random_labels, "unsir": unsir, "bad_teacher": bad_teacher}
 CONFIGS = {"retrain": RetrainConfig, "finetune": FinetuneConfig, "neggrad": NegGradConfig, "random_labels": RandomLabelsConfig,
-           "unsir": UNSIRConfig}
+           "unsir": UNSIRConfig, "bad_teacher": BadTeacherConfig}
 
 __all__ = [
-    "CONFIGS", "METHODS", "FinetuneConfig", "NegGradConfig", "RandomLabelsConfig", "RetrainConfig", "UNSIRConfig",
-    "UnlearningResult", "error_maximizing_noise", "finetune", "neggrad", "random_labels", "retrain", "unsir",
+    "BadTeacherConfig", "CONFIGS", "METHODS", "FinetuneConfig", "NegGradConfig", "RandomLabelsConfig", "RetrainConfig", "UNSIRConfig",
+    "UnlearningResult", "bad_teacher", "distillation_targets", "error_maximizing_noise", "finetune", "neggrad", "random_labels", "retrain", "unsir",
 ]
