@@ -58,3 +58,13 @@ def test_cifar_recipe_runs_end_to_end_on_a_tiny_batch():
     config = get("full").train.__class__(**{**get("full").train.to_dict(), "epochs": 1, "batch_size": 8})
     model = train.fit(models.build("resnet18", 10, (3, 32, 32), seed=0), split, config, device="cpu")
     assert train.predict_logits(model, split).shape == (16, 10)
+
+
+def test_one_cycle_schedule_survives_a_run_of_a_few_steps(digits):
+    """PyTorch's OneCycleLR divides by zero when the warm-up is under one step; fit falls back to cosine."""
+    from datarights import models
+    from datarights.train import TrainConfig, fit
+
+    tiny = digits.train.subset(torch.arange(40))
+    model = models.build("digits_cnn", 10, tiny.input_shape, seed=0)
+    fit(model, tiny, TrainConfig(epochs=1, batch_size=10, optimizer="adam", lr=1e-3, schedule="onecycle"), device="cpu")

@@ -30,6 +30,7 @@ _SUBMODULES = (
     "synthetic",
     "train",
     "unlearning",
+    "valuation",
 )
 
 __all__ = ["__version__", *_SUBMODULES]

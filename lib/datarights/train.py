@@ -116,10 +116,13 @@ def make_optimizer(params, config: TrainConfig) -> torch.optim.Optimizer:
     return torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
 
 
+ONE_CYCLE_WARMUP = 0.25
+
+
 def _scheduler(optimizer: torch.optim.Optimizer, config: TrainConfig, steps: int):
-    if config.schedule == "onecycle" and steps > 0:
-        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=steps, pct_start=0.25)
-    if config.schedule == "cosine" and steps > 0:
+    if config.schedule == "onecycle" and steps * ONE_CYCLE_WARMUP > 1:  # PyTorch's one-cycle needs a warm-up of > 1 step
+        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=steps, pct_start=ONE_CYCLE_WARMUP)
+    if config.schedule in ("cosine", "onecycle") and steps > 0:  # too short a run for one-cycle: cosine decay
         return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
     return None
 
