@@ -46,7 +46,7 @@ from sklearn.linear_model import LogisticRegression
 from datarights import plots
 from datarights.experiments import ecoval as experiment
 from datarights.notebook import glue, show_markdown
-from datarights.valuation import EcoValConfig, detection_f1, ecoval, flip_labels
+from datarights.valuation import EcoValConfig, ecoval, flip_labels
 from datarights.valuation.protocols import two_means_split
 
 warnings.filterwarnings("ignore")

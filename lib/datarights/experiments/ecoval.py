@@ -17,12 +17,11 @@ not convergence, stopped them. Sizes live in :class:`EcoValProfile` (``smoke``, 
 
 from __future__ import annotations
 
-import platform
+import contextlib
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from typing import Any
 
 import numpy as np
@@ -34,6 +33,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from datarights.cache import Cache
+from datarights.experiments.runs import ExperimentTables, run_experiments
 from datarights.valuation import (BudgetConfig, DistributionalConfig, EcoValConfig, Utility, addition_curve,
                                   curve_area, detection_f1, discovery_curve, distributional_shapley, ecoval,
                                   flip_labels, pydvl_values, removal_curve)
@@ -236,7 +236,7 @@ def _cost(profile: EcoValProfile, seed: int) -> dict[str, Any]:
 # -- experiment 4: out of sample -------------------------------------------------------------------
 
 def _oos(profile: EcoValProfile, seed: int) -> dict[str, Any]:
-    records, curves = [], []
+    records = []
     for table in profile.tables:
         for s in profile.seed_list(seed):
             split = load_split(table, profile.n_train, profile.n_valid, s)
@@ -309,24 +309,12 @@ COMPUTE: dict[str, Callable[[EcoValProfile, int], dict[str, Any]]] = {
 
 # -- the chapter's result -------------------------------------------------------------------------------
 
-def versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for package in ("numpy", "scikit-learn", "scipy", "pandas", "pydvl", "joblib"):
-        try:
-            out[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            out[package] = "not installed"
-    return out
+PACKAGES = ("numpy", "scikit-learn", "scipy", "pandas", "pydvl", "joblib")
 
 
 @dataclass(frozen=True)
-class EcoValRun:
+class EcoValRun(ExperimentTables):
     """The chapter's numbers: one JSON-able dict per experiment, with tables as DataFrames."""
-
-    raw: dict[str, Any]
-
-    def frame(self, experiment: str, key: str = "records") -> pd.DataFrame:
-        return pd.DataFrame(self.raw[experiment][key])
 
     @property
     def curves(self) -> pd.DataFrame:
@@ -352,10 +340,6 @@ class EcoValRun:
     def agreement(self) -> pd.DataFrame:
         return self.frame("agreement", "rows")
 
-    @property
-    def meta(self) -> dict[str, Any]:
-        return self.raw["meta"]
-
     def describe(self, chapter: str = "07") -> str:
         """A Markdown admonition saying which profile, tables, seeds, budgets and versions produced the page."""
         meta, v = self.meta, self.meta["versions"]
@@ -377,14 +361,12 @@ def result_config(profile: EcoValProfile, seed: int, experiment: str) -> dict[st
     return {"experiment": experiment, "profile": profile.to_dict(), "seed": seed, "version": RESULT_VERSION}
 
 
-def _timed(compute: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
-    def go() -> dict[str, Any]:
-        start = time.perf_counter()
-        with threadpool_limits(1), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            value = compute()
-        return {**value, "seconds": time.perf_counter() - start, "versions": versions()}
-    return go
+@contextlib.contextmanager
+def _quiet_single_thread() -> Iterator[None]:
+    """One BLAS thread per fit (fits run in parallel through joblib) and no library warnings in the page."""
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
 
 
 def run(profile: str | EcoValProfile = "quick", seed: int = 0, *, cache: Cache | None = None,
@@ -392,13 +374,11 @@ def run(profile: str | EcoValProfile = "quick", seed: int = 0, *, cache: Cache |
     """Run (or load from the cache) the chapter's experiments for ``profile`` and ``seed``."""
     profile = get_profile(profile)
     cache = cache or Cache()
-    raw: dict[str, Any] = {}
-    for name in experiments:
-        raw[name] = cache.result(KIND, result_config(profile, seed, name), _timed(lambda name=name: COMPUTE[name](profile, seed)))
+    raw = run_experiments(KIND, {name: (lambda name=name: COMPUTE[name](profile, seed)) for name in experiments},
+                          lambda name: result_config(profile, seed, name), cache=cache, packages=PACKAGES,
+                          context=_quiet_single_thread)
     raw["meta"] = {"profile": profile.name, "description": profile.description, "seeds": profile.seed_list(seed),
                    "n_train": profile.n_train, "tmc_seconds": profile.tmc_seconds, "dist_seconds": profile.dist_seconds,
-                   "other_seconds": profile.other_seconds,
-                   "versions": raw[experiments[0]]["versions"] if experiments else versions(),
-                   "table_rows": {t: table_rows(t) for t in profile.tables},
-                   "seconds": {name: raw[name].get("seconds") for name in experiments}}
+                   "other_seconds": profile.other_seconds, "versions": raw["versions"],
+                   "table_rows": {t: table_rows(t) for t in profile.tables}, "seconds": raw["seconds"]}
     return EcoValRun(raw)

@@ -16,18 +16,17 @@ under its own configuration, so changing one experiment's settings recomputes on
 
 from __future__ import annotations
 
-import platform
 import time
 import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from datarights.cache import Cache
+from datarights.experiments.runs import ExperimentTables, run_experiments
 from datarights.data.tabular import Table, load_table, split_halves
 from datarights.synthetic import tabsyndex
 from datarights.synthetic.compare import sdmetrics_scores, table_evaluator_similarity
@@ -274,37 +273,24 @@ COMPUTE: dict[str, Callable[[TabSynDexProfile, int], dict[str, Any]]] = {
 
 # -- the chapter's result -------------------------------------------------------------------------------
 
-def versions() -> dict[str, str]:
-    """Versions of the packages the numbers depend on."""
-    out = {"python": platform.python_version()}
-    for package in ("numpy", "pandas", "scikit-learn", "scipy", "torch", "ctgan", "sdmetrics", "statsmodels"):
-        try:
-            out[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            out[package] = "not installed"
-    return out
+PACKAGES = ("numpy", "pandas", "scikit-learn", "scipy", "torch", "ctgan", "sdmetrics", "statsmodels")
 
 
 @dataclass(frozen=True)
-class TabSynDexRun:
+class TabSynDexRun(ExperimentTables):
     """The chapter's numbers: one JSON-able dict per experiment, with tables as DataFrames."""
-
-    raw: dict[str, Any]
-
-    def _frame(self, experiment: str, key: str = "records") -> pd.DataFrame:
-        return pd.DataFrame(self.raw[experiment][key])
 
     @property
     def grid(self) -> pd.DataFrame:
-        return self._frame("grid")
+        return self.frame("grid")
 
     @property
     def sanity(self) -> pd.DataFrame:
-        return self._frame("sanity", "rows")
+        return self.frame("sanity", "rows")
 
     @property
     def degradation(self) -> pd.DataFrame:
-        return self._frame("degradation")
+        return self.frame("degradation")
 
     @property
     def pmse_size(self) -> pd.DataFrame:
@@ -324,11 +310,7 @@ class TabSynDexRun:
 
     @property
     def monitor(self) -> pd.DataFrame:
-        return self._frame("monitor")
-
-    @property
-    def meta(self) -> dict[str, Any]:
-        return self.raw["meta"]
+        return self.frame("monitor")
 
     def describe(self, chapter: str = "06") -> str:
         """A Markdown admonition saying which profile, tables, seeds and package versions produced the page."""
@@ -349,26 +331,15 @@ def result_config(profile: TabSynDexProfile, seed: int, experiment: str) -> dict
     return {"experiment": experiment, "profile": profile.to_dict(), "seed": seed, "version": RESULT_VERSION}
 
 
-def _timed(compute: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
-    def run() -> dict[str, Any]:
-        start = time.perf_counter()
-        value = compute()
-        return {**value, "seconds": time.perf_counter() - start, "versions": versions()}
-    return run
-
-
 def run(profile: str | TabSynDexProfile = "quick", seed: int = 0, *, cache: Cache | None = None,
         experiments: tuple[str, ...] = EXPERIMENTS) -> TabSynDexRun:
     """Run (or load from the cache) the chapter's experiments for ``profile`` and ``seed``."""
     profile = get_profile(profile)
     cache = cache or Cache()
-    raw: dict[str, Any] = {}
-    for name in experiments:
-        compute = _timed(lambda name=name: COMPUTE[name](profile, seed))
-        raw[name] = cache.result(KIND, result_config(profile, seed, name), compute)
+    raw = run_experiments(KIND, {name: (lambda name=name: COMPUTE[name](profile, seed)) for name in experiments},
+                          lambda name: result_config(profile, seed, name), cache=cache, packages=PACKAGES)
     raw["meta"] = {"profile": profile.name, "description": profile.description, "seeds": profile.seed_list(seed),
-                   "epochs": profile.epochs, "batch_size": profile.batch_size,
-                   "versions": raw[experiments[0]]["versions"] if experiments else versions(),
+                   "epochs": profile.epochs, "batch_size": profile.batch_size, "versions": raw["versions"],
                    "table_rows": {t: len(load_table(t, max_rows=profile.max_rows).frame) for t in profile.tables},
-                   "seconds": {name: raw[name].get("seconds") for name in experiments}}
+                   "seconds": raw["seconds"]}
     return TabSynDexRun(raw)

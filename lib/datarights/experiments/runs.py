@@ -1,0 +1,65 @@
+"""What the CPU chapters' runners share: one cached JSON entry per experiment, timed and stamped
+with the versions of the packages its numbers depend on."""
+
+from __future__ import annotations
+
+import contextlib
+import platform
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any
+
+import pandas as pd
+
+from datarights.cache import Cache
+
+
+def package_versions(packages: Iterable[str]) -> dict[str, str]:
+    """Python's version and each package's ("not installed" where missing)."""
+    out = {"python": platform.python_version()}
+    for package in packages:
+        try:
+            out[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            out[package] = "not installed"
+    return out
+
+
+def run_experiments(kind: str, compute: Mapping[str, Callable[[], dict[str, Any]]], config: Callable[[str], dict[str, Any]],
+                    *, cache: Cache, packages: Iterable[str],
+                    context: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext) -> dict[str, Any]:
+    """Each experiment's result, computed (inside ``context``) or read from ``cache`` under ``config(name)``.
+
+    A computed entry records its wall time (``seconds``) and ``versions``; the returned dict also
+    holds ``versions`` (those of the first experiment) and ``seconds`` per experiment.
+    """
+    packages = tuple(packages)
+    raw: dict[str, Any] = {}
+    for name, make in compute.items():
+        def timed(make: Callable[[], dict[str, Any]] = make) -> dict[str, Any]:
+            start = time.perf_counter()
+            with context():
+                value = make()
+            return {**value, "seconds": time.perf_counter() - start, "versions": package_versions(packages)}
+
+        raw[name] = cache.result(kind, config(name), timed)
+    names = list(compute)
+    raw["versions"] = raw[names[0]]["versions"] if names else package_versions(packages)
+    raw["seconds"] = {name: raw[name].get("seconds") for name in names}
+    return raw
+
+
+@dataclass(frozen=True)
+class ExperimentTables:
+    """A chapter's numbers: one JSON-able dict per experiment, tables read out as DataFrames."""
+
+    raw: dict[str, Any]
+
+    def frame(self, experiment: str, key: str = "records") -> pd.DataFrame:
+        return pd.DataFrame(self.raw[experiment][key])
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return self.raw["meta"]
