@@ -65,3 +65,26 @@ def test_bad_arguments_are_named(quick_setup):
     for bad in (dict(retain_fraction=1.5), dict(temperature=0), dict(kl_reduction="sum"), dict(incompetent="zero")):
         with pytest.raises(ValueError, match=next(iter(bad))):
             BadTeacherConfig(**bad)
+
+
+def test_subclass_setup_predicts_superclasses_and_its_retrained_model_never_saw_the_subclass():
+    from datarights.data import ForgetRequest
+    from datarights.experiments import prepare
+
+    request = ForgetRequest("subclass", classes=(8,), superclasses="digits-parity")
+    setup = prepare("smoke", seed=0, request=request, device="cpu")
+    s = setup.splits
+    assert setup.original(s.test.normalize(s.test.x[:2].float())).shape == (2, 2), "the models predict the 2 superclasses"
+    assert len(s.forget_train) == 30 and s.forget_subclasses == (8,)
+    assert setup.describe()["request_kind"] == "subclass"
+    with pytest.raises(ValueError, match="either forget_classes or request"):
+        prepare("smoke", seed=0, forget_classes=(1,), request=request, device="cpu")
+
+
+def test_unsir_accepts_retained_members_of_the_forget_superclass_only_when_asked(quick_setup):
+    s = quick_setup.splits
+    with pytest.raises(ValueError, match="retain holds images of forget_classes"):
+        unlearning.unsir(quick_setup.original, retain=s.train, forget_classes=[0])
+    config = unlearning.UNSIRConfig(noise_images=4, noise_steps=2, noise_copies=1, retain_per_class=5)
+    result = unlearning.unsir(quick_setup.original, retain=s.train, forget_classes=[0], config=config, subclass=True)
+    assert result.extra["forget_classes"] == (0,)

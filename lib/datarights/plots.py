@@ -22,6 +22,7 @@ METHOD_LABELS = {
     "unsir": "UNSIR",
     "unsir_code": "UNSIR (authors' code)",
     "unsir_no_noise": "Impair without noise",
+    "bad_teacher": "Bad teacher",
 }
 METHOD_COLORS = {
     "original": "#4c4c4c",
@@ -32,6 +33,7 @@ METHOD_COLORS = {
     "unsir": "#e6ab02",
     "unsir_code": "#a6761d",
     "unsir_no_noise": "#66a61e",
+    "bad_teacher": "#1f78b4",
 }
 SPLIT_LABELS = {
     "retain_train": "$D_r$\n(train)",
@@ -122,6 +124,24 @@ def entropy_histograms(histograms: dict[str, Any], models: Sequence[str], *, tit
     fig.suptitle(title, fontweight="bold", fontsize=11)
     fig.tight_layout()
     return fig
+
+
+def entropy_overlay(histograms: dict[str, Any], models: Sequence[str], *, title: str = "", ax: plt.Axes | None = None,
+                    xlabel: str = "entropy of softmax on forget data (nats)") -> plt.Axes:
+    """Several models' entropy distributions on one set, overlaid (``histograms``: ``edges`` and counts per model)."""
+    ax = ax or plt.subplots(figsize=(5.5, 3.2))[1]
+    edges = np.asarray(histograms["edges"])
+    centers, widths = 0.5 * (edges[1:] + edges[:-1]), np.diff(edges)
+    for model in models:
+        counts = np.asarray(histograms[model], dtype=float)
+        ax.step(centers, counts / max(counts.sum(), 1) / widths, where="mid", color=color(model), label=label(model),
+                lw=1.6, ls="--" if model == REFERENCE else "-")
+    ax.axvline(edges[-1], color="#999999", lw=0.8, ls=":")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("density")
+    ax.set_title(title)
+    ax.legend(fontsize=7)
+    return ax
 
 
 def per_class_heatmap(per_class: pd.DataFrame, *, title: str = "", ax: plt.Axes | None = None) -> plt.Axes:

@@ -23,6 +23,39 @@ class Reported:
     spread: float | None = None  # the reported ± (a standard deviation), where there is one
 
 
+_BT_NB = "bad-teaching notebook (vikram2000b/bad-teaching-unlearning)"
+_ROCKET = ("CIFAR-Super20 (CIFAR-100 under its 20 superclasses), ImageNet-pretrained ResNet-18 at 224 px, 5 epochs; "
+           "forget sub-class rocket")
+_ROCKET_AMNESIAC_DF = Reported("random-labels accuracy on forget set", 2.0, _ROCKET + "; 3 epochs Adam 1e-4", _BT_NB, "NB")
+_ROCKET_ZRF_ORIGINAL = Reported("ZRF (code) of the original model", 0.8767, _ROCKET, _BT_NB, "NB")
+_ROCKET_ZRF_RETRAINED = Reported("ZRF (code) of the retrained model", 0.9299, _ROCKET, _BT_NB, "NB")
+_LORDVARUN = "independent re-implementation (Lordvarun23/Unlearning-Research-Paper-Implementations, README)"
+_TORCHUNLEARN = "torchunlearn README (Harry24k/machine-unlearning-pytorch), 3 seeds"
+
+BAD_TEACHER: tuple[Reported, ...] = (
+    Reported("original Dr accuracy", 85.78, _ROCKET, _BT_NB, "NB"),
+    Reported("original Df accuracy", 82.0, _ROCKET, _BT_NB, "NB"),
+    _ROCKET_ZRF_ORIGINAL,
+    Reported("retrained Dr accuracy", 85.77, _ROCKET, _BT_NB, "NB"),
+    Reported("retrained Df accuracy", 3.0, _ROCKET, _BT_NB, "NB"),
+    _ROCKET_ZRF_RETRAINED,
+    Reported("bad teacher Dr accuracy", 84.57, _ROCKET + "; 1 epoch Adam 1e-4, 30% of D_r", _BT_NB, "NB"),
+    Reported("bad teacher Df accuracy", 3.0, _ROCKET + "; 1 epoch Adam 1e-4, 30% of D_r", _BT_NB, "NB"),
+    Reported("ZRF (code) of the bad teacher", 0.9941, _ROCKET + "; 1 epoch Adam 1e-4, 30% of D_r", _BT_NB, "NB"),
+    Reported("JS (code form) between bad teacher and retrained", 0.0486, _ROCKET, _BT_NB, "NB"),
+    Reported("random-labels accuracy on retain set", 84.92, _ROCKET + "; 3 epochs Adam 1e-4", _BT_NB, "NB"),
+    _ROCKET_AMNESIAC_DF,
+    Reported("bad teacher Dr accuracy", 81.7, "CIFAR-20 rocket, ResNet-18", _LORDVARUN, "SEC"),
+    Reported("bad teacher Df accuracy", 3.2, "CIFAR-20 rocket, ResNet-18", _LORDVARUN, "SEC"),
+    Reported("bad teacher seconds", 40.0, "CIFAR-20 rocket, ResNet-18, GPU not stated", _LORDVARUN, "SEC"),
+    Reported("bad teacher forget-set accuracy (random 10%)", 99.74, "CIFAR-10 ResNet-18, random 10% of the training set",
+             _TORCHUNLEARN, "SEC"),
+    Reported("bad teacher test accuracy (random 10%)", 93.11, "CIFAR-10 ResNet-18, random 10% of the training set",
+             _TORCHUNLEARN, "SEC"),
+    Reported("fine-tune forget-set accuracy (random 10%)", 99.84, "CIFAR-10 ResNet-18, random 10% of the training set",
+             _TORCHUNLEARN, "SEC"),
+)
+
 FOUNDATIONS: tuple[Reported, ...] = (
     Reported("original test accuracy", 77.17, "CIFAR-10, torchvision ResNet-18 from scratch, no augmentation, 40 epochs Adam",
              "UNSIR notebook (vikram2000b/Fast-Machine-Unlearning)", "NB"),
@@ -34,12 +67,9 @@ FOUNDATIONS: tuple[Reported, ...] = (
              "Kodge et al., TMLR 2024, Table 1 (third-party quote)", "SEC"),
     Reported("fine-tune accuracy on forget class", 95.17, "CIFAR-10 ResNet-18, one class, 5 epochs SGD lr 0.01",
              "torchunlearn README (Harry24k/machine-unlearning-pytorch)", "SEC"),
-    Reported("random-labels accuracy on forget set", 2.0, "CIFAR-Super20, forget sub-class rocket, 3 epochs Adam 1e-4",
-             "bad-teaching notebook (vikram2000b/bad-teaching-unlearning)", "NB"),
-    Reported("ZRF (code) of the original model", 0.8767, "CIFAR-Super20, forget sub-class rocket",
-             "bad-teaching notebook", "NB"),
-    Reported("ZRF (code) of the retrained model", 0.9299, "CIFAR-Super20, forget sub-class rocket",
-             "bad-teaching notebook", "NB"),
+    _ROCKET_AMNESIAC_DF,
+    _ROCKET_ZRF_ORIGINAL,
+    _ROCKET_ZRF_RETRAINED,
 )
 
 _UNSIR_NB = "UNSIR notebook (vikram2000b/Fast-Machine-Unlearning)"

@@ -8,10 +8,12 @@ from datarights.data.registry import (
     default_data_dir,
     load,
 )
-from datarights.data.splits import UnlearningSplits, class_forgetting, random_forgetting
+from datarights.data.splits import ForgetRequest, UnlearningSplits, class_forgetting, random_forgetting, subclass_forgetting
+from datarights.data.superclasses import SUPERCLASSES, Superclasses, get_superclasses
 from datarights.data.tensors import Split, TensorData, concat, crop_flip
 
 __all__ = [
-    "CIFAR10_CLASSES", "DATA_ENV", "LOADERS", "ImageDataset", "Split", "TensorData", "UnlearningSplits",
-    "class_forgetting", "concat", "crop_flip", "default_data_dir", "load", "random_forgetting",
+    "CIFAR10_CLASSES", "DATA_ENV", "ForgetRequest", "LOADERS", "ImageDataset", "SUPERCLASSES", "Split", "Superclasses",
+    "TensorData", "UnlearningSplits", "class_forgetting", "concat", "crop_flip", "default_data_dir", "get_superclasses", "load",
+    "random_forgetting", "subclass_forgetting",
 ]

@@ -170,9 +170,82 @@ def _read_torchvision_cifar(root: Path, part: str, download: bool) -> Split:
     return Split(x, torch.tensor(ds.targets, dtype=torch.int64), CIFAR10_MEAN, CIFAR10_STD, part, CIFAR10_CLASSES)
 
 
+def load_cifar100(data_dir: str | Path | None = None, *, download: bool = False) -> ImageDataset:
+    """CIFAR-100 (50,000 train, 10,000 test, 32×32 RGB) with its 100 *fine* labels.
+
+    Reads torchvision's ``cifar-100-python/`` folder under ``data_dir`` (``download=True`` lets
+    torchvision fetch and verify it). The files also carry each image's superclass; they are checked
+    against the standard mapping (``superclasses.CIFAR100_COARSE_OF_FINE``), so the grouping
+    ``"cifar100-20"`` gives exactly the dataset's coarse labels. Normalised with the CIFAR-10
+    statistics, as the bad-teaching repository does (spec 2.3).
+    """
+    import pickle
+
+    from datarights.data.superclasses import CIFAR100_COARSE_OF_FINE, CIFAR100_FINE
+
+    root = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
+    folder = root / "cifar-100-python"
+    if not folder.is_dir() and download:
+        from torchvision.datasets import CIFAR100
+
+        CIFAR100(str(root), train=True, download=True)
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"CIFAR-100 not found under data_dir={str(root)!r}: expected torchvision's `cifar-100-python/` folder there. "
+            f"Pass download=True (network needed), or point {DATA_ENV} at a folder that holds it."
+        )
+    lookup = np.asarray(CIFAR100_COARSE_OF_FINE)
+    parts = {}
+    for part in ("train", "test"):
+        with open(folder / part, "rb") as f:
+            entry = pickle.load(f, encoding="latin1")
+        fine = np.asarray(entry["fine_labels"], dtype=np.int64)
+        coarse = np.asarray(entry["coarse_labels"], dtype=np.int64)
+        if not np.array_equal(lookup[fine], coarse):
+            bad = int(np.flatnonzero(lookup[fine] != coarse)[0])
+            raise ValueError(f"{folder / part}: image {bad} has fine label {fine[bad]} and coarse label {coarse[bad]}, "
+                             f"but the standard CIFAR-100 mapping puts fine class {fine[bad]} in superclass {lookup[fine[bad]]}")
+        x = torch.from_numpy(np.ascontiguousarray(np.asarray(entry["data"], dtype=np.uint8).reshape(-1, 3, 32, 32)))
+        parts[part] = Split(x, torch.from_numpy(fine), CIFAR10_MEAN, CIFAR10_STD, part, CIFAR100_FINE)
+    return ImageDataset("cifar100", parts["train"], parts["test"])
+
+
+MNIST_CLASSES = tuple(str(d) for d in range(10))
+
+
+def load_mnist(data_dir: str | Path | None = None, *, download: bool = False) -> ImageDataset:
+    """MNIST (60,000 train, 10,000 test, 28×28 grey) through torchvision's ``MNIST`` class.
+
+    Reads torchvision's raw layout ``<data_dir>/MNIST/raw/`` (unpacked automatically from
+    ``mnist-idx.tar.gz`` if only that archive is there); ``download=True`` lets torchvision fetch it.
+    Not normalised (mean 0, std 1 in [0, 1] units), as the zero-shot authors' ``mnist()`` (spec 3.3).
+    """
+    from torchvision.datasets import MNIST
+
+    root = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
+    archive = root / "mnist-idx.tar.gz"
+    if not (root / "MNIST" / "raw").is_dir() and archive.is_file():
+        with tarfile.open(archive) as tar:
+            tar.extractall(root, filter="data")
+    if not (root / "MNIST" / "raw").is_dir() and not download:
+        raise FileNotFoundError(
+            f"MNIST not found under data_dir={str(root)!r}: unpack the offline copy there "
+            f"(`tar -xzf ../shared/data/mnist-idx.tar.gz -C {root}`), point {DATA_ENV} at a folder holding `MNIST/raw/`, "
+            "or pass download=True to let torchvision fetch it."
+        )
+    splits = []
+    for part in ("train", "test"):
+        ds = MNIST(str(root), train=part == "train", download=download)
+        x = ds.data.to(torch.uint8)[:, None].contiguous()
+        splits.append(Split(x, ds.targets.to(torch.int64), (0.0,), (1.0,), part, MNIST_CLASSES))
+    return ImageDataset("mnist", *splits)
+
+
 LOADERS: dict[str, Callable[..., ImageDataset]] = {
     "digits": load_digits,
     "cifar10": load_cifar10,
+    "mnist": load_mnist,
+    "cifar100": load_cifar100,
 }
 
 

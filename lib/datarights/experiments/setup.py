@@ -35,6 +35,7 @@ class Setup:
     retrained: nn.Module
     seconds: dict[str, float]
     cache: Cache
+    request: datasets.ForgetRequest | None = None
 
     def fresh_model(self, seed: int) -> nn.Module:
         """A randomly initialised network of the profile's architecture (e.g. ZRF's incompetent teacher)."""
@@ -45,32 +46,49 @@ class Setup:
         s = self.splits
         return {
             "profile": self.profile.name, "seed": self.seed, "device": str(self.device), "dataset": s.dataset,
-            "model": self.profile.model, "forget_classes": list(s.forget_classes),
+            "model": self.profile.model, "forget_classes": list(s.forget_classes), "request_kind": s.kind,
+            "forget_subclasses": list(s.forget_subclasses), "superclasses": s.superclasses, "class_names": list(s.train.classes),
             "n_train": len(s.train), "n_test": len(s.test), "n_forget_train": len(s.forget_train),
             "n_retain_train": len(s.retain_train), "n_forget_test": len(s.forget_test), "n_retain_test": len(s.retain_test),
             "torch": torch.__version__,
         }
 
 
-def load_splits(profile: Profile, forget_classes: tuple[int, ...], data_dir: str | Path | None, device: torch.device) -> datasets.UnlearningSplits:
+def load_splits(profile: Profile, request: datasets.ForgetRequest, data_dir: str | Path | None,
+                device: torch.device) -> datasets.UnlearningSplits:
     dataset = datasets.load(profile.dataset, data_dir)
     dataset = dataset.per_class_subset(profile.train_per_class, profile.test_per_class).to(device)
-    return datasets.class_forgetting(dataset, forget_classes)
+    return request.split(dataset)
 
 
-def model_config(profile: Profile, seed: int, forget_classes: tuple[int, ...], role: str) -> dict[str, Any]:
-    """The cache key of a reference model: everything that determines its weights."""
+def model_config(profile: Profile, seed: int, request: datasets.ForgetRequest, role: str) -> dict[str, Any]:
+    """The cache key of a reference model: everything that determines its weights.
+
+    Class requests keep the keys they always had, so models cached before other request kinds
+    existed stay valid.
+    """
     config = {"dataset": profile.dataset, "model": profile.model, "train": profile.train.to_dict(), "seed": seed,
               "train_per_class": profile.train_per_class, "test_per_class": profile.test_per_class}
+    if request.labels is not None:
+        config["labels"] = request.labels
     if role == "retrained":
-        config["forget_classes"] = list(forget_classes)
+        if request.kind == "class":
+            config["forget_classes"] = list(request.classes)
+        else:
+            config["request"] = request.to_dict()
     return config
 
 
 def prepare(profile: str | Profile, seed: int = 0, *, forget_classes: tuple[int, ...] | None = None,
-            device: str | torch.device | None = "auto", data_dir: str | Path | None = None,
-            cache: Cache | None = None) -> Setup:
-    """Data, splits, original and retrained models for ``profile`` and ``seed`` (trained once, then cached)."""
+            request: datasets.ForgetRequest | None = None, device: str | torch.device | None = "auto",
+            data_dir: str | Path | None = None, cache: Cache | None = None) -> Setup:
+    """Data, splits, original and retrained models for ``profile`` and ``seed`` (trained once, then cached).
+
+    The forget request is ``request`` (class, sub-class or random), else the classes
+    ``forget_classes``, else the profile's default class.
+    """
+    if request is not None and forget_classes is not None:
+        raise ValueError("pass either forget_classes or request, not both")
     profile = get(profile) if isinstance(profile, str) else profile
     device = resolve_device(device)
     if profile.requires_gpu and device.type != "cuda":
@@ -80,9 +98,11 @@ def prepare(profile: str | Profile, seed: int = 0, *, forget_classes: tuple[int,
             "(see README, 'Full profile on a GPU') or use profile='quick'."
         )
     cache = cache or Cache()
-    forget_classes = tuple(forget_classes) if forget_classes is not None else (profile.forget_class,)
+    if request is None:
+        classes = tuple(forget_classes) if forget_classes is not None else (profile.forget_class,)
+        request = datasets.ForgetRequest("class", classes=classes)
     seed_everything(seed)
-    splits = load_splits(profile, forget_classes, data_dir, device)
+    splits = load_splits(profile, request, data_dir, device)
     shape, k = splits.train.input_shape, splits.num_classes
 
     def make() -> nn.Module:
@@ -102,9 +122,9 @@ def prepare(profile: str | Profile, seed: int = 0, *, forget_classes: tuple[int,
         seconds["retrained"] = result.seconds
         return result.model
 
-    original = cache.model("original", model_config(profile, seed, forget_classes, "original"), make, train_original)
-    retrained = cache.model("retrained", model_config(profile, seed, forget_classes, "retrained"), make, train_retrained)
+    original = cache.model("original", model_config(profile, seed, request, "original"), make, train_original)
+    retrained = cache.model("retrained", model_config(profile, seed, request, "retrained"), make, train_retrained)
     for role in ("original", "retrained"):
         if role not in seconds:
-            seconds[role] = cache.model_meta(role, model_config(profile, seed, forget_classes, role)).get("seconds", float("nan"))
-    return Setup(profile, seed, device, splits, original, retrained, seconds, cache)
+            seconds[role] = cache.model_meta(role, model_config(profile, seed, request, role)).get("seconds", float("nan"))
+    return Setup(profile, seed, device, splits, original, retrained, seconds, cache, request)

@@ -131,7 +131,7 @@ def _num_classes(model: nn.Module, retain: Split) -> int:
 
 
 def _check_classes(forget_classes: Iterable[int] | int | None, forget: Split | None, retain: Split,
-                   num_classes: int) -> tuple[int, ...]:
+                   num_classes: int, subclass: bool = False) -> tuple[int, ...]:
     if forget_classes is None:
         if forget is None:
             raise ValueError("forget_classes is missing: name the classes to forget (or pass forget= to read its labels)")
@@ -143,7 +143,7 @@ def _check_classes(forget_classes: Iterable[int] | int | None, forget: Split | N
     if unknown:
         raise ValueError(f"forget_classes {unknown} unknown: the model has classes 0..{num_classes - 1}")
     leaked = sorted(set(classes) & set(retain.y.unique().tolist()))
-    if leaked:
+    if leaked and not subclass:
         raise ValueError(f"retain holds images of forget_classes {leaked}: pass the retain set D_r without them")
     return tuple(sorted(set(classes)))
 
@@ -161,7 +161,7 @@ def impair_set(noises: dict[int, Tensor], retain: TensorData, config: UNSIRConfi
 
 
 def unsir(model: nn.Module, *, forget: Split | None = None, retain: Split, forget_classes: Iterable[int] | int | None = None,
-          config: UNSIRConfig = UNSIRConfig()) -> UnlearningResult:
+          config: UNSIRConfig = UNSIRConfig(), subclass: bool = False) -> UnlearningResult:
     """Forget whole classes with error-maximising noise, one impair and one repair epoch (zero-glance).
 
     Only ``retain`` (D_r, of which ``config.retain_per_class`` images per class are used) and the
@@ -169,10 +169,14 @@ def unsir(model: nn.Module, *, forget: Split | None = None, retain: Split, forge
     ``forget_classes`` is not given. ``result.extra`` holds the learned noise per class
     (``noise``, on the CPU), the noise objective per step (``noise_loss``), the model after the
     impair step (``impaired``), the size of the impair set and the wall time of each step.
+
+    ``subclass=True`` is sub-class forgetting as the SSD codebase runs UNSIR (peers A.2): the
+    noise targets the superclasses in ``forget_classes`` while their other members stay in
+    ``retain`` (otherwise retain images of a forget class are refused as a leak).
     """
     require_nonempty(retain, "retain")
     device = model_device(model)
-    classes = _check_classes(forget_classes, forget, retain, _num_classes(model, retain))
+    classes = _check_classes(forget_classes, forget, retain, _num_classes(model, retain), subclass)
     generator = torch.Generator().manual_seed(config.seed)
     subset = retain_subset(retain, config.retain_per_class).to(device)
     with stopwatch(device) as total:
