@@ -27,3 +27,10 @@ __all__ = [
     "BadTeacherConfig", "CONFIGS", "METHODS", "FinetuneConfig", "NegGradConfig", "RandomLabelsConfig", "RetrainConfig", "UNSIRConfig",
     "UnlearningResult", "bad_teacher", "distillation_targets", "error_maximizing_noise", "finetune", "neggrad", "random_labels", "retrain", "unsir",
 ]
+
+# Selective Synaptic Dampening (Foster et al., AAAI 2024): not one of the six papers; the head-to-head chapter's perspective.
+from datarights.unlearning.ssd import SSDConfig, ssd  # noqa: E402
+
+METHODS.update({"ssd": ssd})
+CONFIGS.update({"ssd": SSDConfig})
+__all__ += ["SSDConfig", "ssd"]

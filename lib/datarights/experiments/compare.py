@@ -1,0 +1,275 @@
+"""Every unlearning method of the book on the same models, requests, seeds and metric code
+(issue "Chapter: all unlearning methods head to head").
+
+``compare(methods, scenario, seeds, profile)`` trains (or loads) the original and retrained models
+once per request and seed, runs each method through the common signature with the settings its
+own chapter uses under the profile, measures every model with the same code, and returns a tidy
+table: one row per method × request × seed. Each row is cached as its own JSON entry, so a long
+run can be split into parts (one scenario, one seed) and resumed, and the chapter executes from
+the stored rows. A method that raises is reported as failed, with its error, and the other rows
+still complete.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from datarights import unlearning
+from datarights.cache import Cache
+from datarights.data import ForgetRequest
+from datarights.experiments.bad_teacher import forget_evaluation
+from datarights.experiments.bad_teacher import settings as bad_teacher_settings
+from datarights.experiments.measure import MIA_ATTACKS, core_row, relearn_target
+from datarights.experiments.setup import Setup, prepare
+from datarights.experiments.unsir import settings as unsir_settings
+from datarights.metrics import accuracy, activation_distance, js_divergence, zrf
+from datarights.profiles import Profile, get
+from datarights.unlearning import BadTeacherConfig, SSDConfig
+from datarights.unlearning.bad_teacher import incompetent_teacher
+
+RESULT_VERSION = 1
+SCENARIOS = ("class", "subclass", "random")
+METHOD_ORDER = ("retrain", "finetune", "neggrad", "random_labels", "unsir", "unsir_code", "bad_teacher", "gkt", "emmn", "ssd")
+ZERO_SHOT = ("gkt", "emmn")
+NOT_FROM_THE_PAPERS = ("ssd",)
+# Why a method cannot serve a scenario; compare() refuses such a request with this reason.
+CANNOT_SERVE: dict[tuple[str, str], str] = {
+    **{(m, "random"): "it learns noise or a generator for named output classes, and a random subset names none"
+       for m in ("unsir", "unsir_code")},
+    **{(m, s): ("a zero-shot method sees no data: it can only name output classes, and a "
+                + ("random subset is not one" if s == "random" else "sub-class is not one (its superclass must be kept)"))
+       for m in ZERO_SHOT for s in ("random", "subclass")},
+}
+GAP_METRICS = ("retain_test", "forget", "test", "mia_logistic", "mia_svc", "zrf_code", "zrf_paper")
+DISTANCE_METRICS = ("js_to_retrained", "activation_distance")
+
+
+@dataclass(frozen=True)
+class CompareStudy:
+    """The requests and seeds of the head-to-head chapter under a profile."""
+
+    classes: tuple[int, ...]
+    subclasses: tuple[tuple[str, int], ...]
+    random_fraction: float
+    seeds: tuple[int, ...]
+    mia_attacks: tuple[str, ...] = MIA_ATTACKS
+
+    def requests(self, scenario: str) -> list[ForgetRequest]:
+        if scenario not in SCENARIOS:
+            raise ValueError(f"unknown scenario={scenario!r}; known scenarios: {list(SCENARIOS)}")
+        if scenario == "class":
+            return [ForgetRequest("class", classes=(c,)) for c in self.classes]
+        if scenario == "subclass":
+            return [ForgetRequest("subclass", classes=(fine,), superclasses=grouping) for grouping, fine in self.subclasses]
+        return [ForgetRequest("random", fraction=self.random_fraction)]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+STUDIES: dict[str, CompareStudy] = {
+    "smoke": CompareStudy(classes=(0,), subclasses=(("digits-parity", 8),), random_fraction=0.1, seeds=(0,), mia_attacks=("logistic",)),
+    "quick": CompareStudy(classes=(0, 3, 8), subclasses=(("digits-parity", 8), ("digits-parity", 3)), random_fraction=0.1,
+                          seeds=(0, 1, 2)),
+    "full": CompareStudy(classes=(0, 3, 8), subclasses=(("cifar10-vehicles", 1), ("cifar10-vehicles", 8)), random_fraction=0.1,
+                         seeds=(0, 1, 2), mia_attacks=("logistic",)),
+}
+
+
+def settings(name: str) -> CompareStudy:
+    if name not in STUDIES:
+        raise ValueError(f"unknown profile={name!r}; known profiles: {sorted(STUDIES)}")
+    return STUDIES[name]
+
+
+def _zero_shot_config(method: str, profile: Profile) -> Any:
+    """The zero-shot chapter's settings for ``method`` under ``profile`` (imported lazily)."""
+    zero_shot = importlib.import_module("datarights.experiments.zero_shot")
+    return zero_shot.method_config(method, profile.name)
+
+
+def method_config(method: str, profile: Profile, seed: int) -> Any:
+    """The settings a method uses under ``profile``: those of the chapter that studies it."""
+    if method in ("finetune", "neggrad", "random_labels"):
+        config = getattr(profile, method)
+    elif method == "unsir":
+        config = unsir_settings(profile.name).config
+    elif method == "unsir_code":
+        config = replace(unsir_settings(profile.name).config, variant="code")
+    elif method == "bad_teacher":
+        config = bad_teacher_settings(profile.name).config
+    elif method in ZERO_SHOT:
+        config = _zero_shot_config(method, profile)
+    elif method == "ssd":
+        config = SSDConfig(batch_size=profile.train.batch_size)
+    elif method == "retrain":
+        return None
+    else:
+        raise ValueError(f"unknown method={method!r}; known methods: {list(METHOD_ORDER)}")
+    return replace(config, seed=seed)
+
+
+def run_method(method: str, setup: Setup, config: Any) -> unlearning.UnlearningResult:
+    """``method`` on ``setup``'s request through the common signature, given only what it may see."""
+    s = setup.splits
+    function = unlearning.METHODS["unsir" if method == "unsir_code" else method]
+    if method in ZERO_SHOT:
+        return function(setup.original, forget_classes=s.forget_classes, input_shape=s.train.input_shape, config=config)
+    if method in ("unsir", "unsir_code"):
+        return function(setup.original, retain=s.retain_train, forget_classes=s.forget_classes, config=config,
+                        subclass=s.kind == "subclass")
+    return function(setup.original, forget=s.forget_train, retain=s.retain_train, config=config)
+
+
+def measure(model: torch.nn.Module, setup: Setup, attacks: tuple[str, ...] = MIA_ATTACKS,
+            teacher: torch.nn.Module | None = None) -> dict[str, Any]:
+    """Every metric of the head-to-head table for ``model`` on ``setup``'s request (the same code for
+    every method). ZRF is taken against the bad teacher's incompetent network unless ``teacher`` is given."""
+    s = setup.splits
+    teacher = teacher if teacher is not None else incompetent_teacher(setup.original, BadTeacherConfig().incompetent_seed)
+    judged = forget_evaluation(s)
+    row, _ = core_row(model, setup, relearn_target(setup), attacks)
+    row.update({
+        "test": accuracy(model, s.test),
+        "forget": accuracy(model, judged),
+        "zrf_code": zrf(model, teacher, judged, "code"), "zrf_paper": zrf(model, teacher, judged, "paper"),
+        "js_to_retrained": js_divergence(model, setup.retrained, judged),
+        "activation_distance": activation_distance(model, setup.retrained, judged),
+    })
+    return row
+
+
+def _check(methods: Sequence[str], scenario: str, seeds: Sequence[int]) -> None:
+    unknown = [m for m in methods if m not in METHOD_ORDER]
+    if unknown:
+        raise ValueError(f"unknown methods {unknown}; known methods: {list(METHOD_ORDER)}")
+    if scenario not in SCENARIOS:
+        raise ValueError(f"unknown scenario={scenario!r}; known scenarios: {list(SCENARIOS)}")
+    refused = {m: CANNOT_SERVE[(m, scenario)] for m in methods if (m, scenario) in CANNOT_SERVE}
+    if refused:
+        raise ValueError(f"methods {sorted(refused)} cannot serve the {scenario!r} scenario: "
+                         + "; ".join(f"{m}: {why}" for m, why in refused.items()))
+    if len(seeds) == 0:
+        raise ValueError("seeds is empty: give at least one seed")
+    if not methods:
+        raise ValueError("methods is empty: name at least one method")
+
+
+def applicable(scenario: str, methods: Iterable[str] = METHOD_ORDER) -> list[str]:
+    """The methods that can serve ``scenario``, in the book's order."""
+    return [m for m in methods if (m, scenario) not in CANNOT_SERVE]
+
+
+def compare(methods: Sequence[str], scenario: str = "class", seeds: Sequence[int] = (0,), profile: str | Profile = "quick", *,
+            device: str | torch.device | None = "auto", data_dir: str | Path | None = None, cache: Cache | None = None,
+            progress: Callable[[str], None] | None = None) -> pd.DataFrame:
+    """One row per method × request × seed of ``scenario`` (the profile's requests, see ``STUDIES``).
+
+    The retrained model is always measured (method ``retrain``) since every gap is taken to it.
+    Columns: request, seed, method, status ("ok" or "failed: ..."), the accuracies, MIA scores,
+    ZRF in both forms, JS divergence and activation distance to the retrained model, relearn steps,
+    AIN, seconds and the time ratio to retraining, and ``gap``, the summary score (see ``gap_score``).
+    """
+    methods = list(methods)
+    _check(methods, scenario, seeds)
+    profile = get(profile) if isinstance(profile, str) else profile
+    study = settings(profile.name)
+    cache = cache or Cache()
+    ordered = ["retrain"] + [m for m in METHOD_ORDER if m in methods and m != "retrain"]
+    rows = []
+    for seed in seeds:
+        for request in study.requests(scenario):
+            rows += _request_rows(profile, study, request, seed, ordered, device=device, data_dir=data_dir, cache=cache,
+                                  progress=progress)
+    return gap_score(_add_relative(pd.DataFrame(rows)))
+
+
+def _request_rows(profile: Profile, study: CompareStudy, request: ForgetRequest, seed: int, methods: list[str], *, device,
+                  data_dir, cache: Cache, progress) -> list[dict[str, Any]]:
+    prepared: dict[str, Any] = {}
+
+    def context() -> tuple[Setup, torch.nn.Module]:
+        if not prepared:
+            setup = prepare(profile, seed, request=request, device=device, data_dir=data_dir, cache=cache)
+            prepared["setup"] = setup
+            prepared["teacher"] = incompetent_teacher(setup.original, BadTeacherConfig().incompetent_seed)
+        return prepared["setup"], prepared["teacher"]
+
+    rows = []
+    for method in methods:
+        config = method_config(method, profile, seed)
+        key = {"profile": profile.to_dict(), "request": request.to_dict(), "seed": seed, "method": method,
+               "config": config.to_dict() if config is not None else None, "mia_attacks": list(study.mia_attacks),
+               "version": RESULT_VERSION}
+
+        def compute(method: str = method, config: Any = config) -> dict[str, Any]:
+            setup, teacher = context()
+            if method == "retrain":
+                model, seconds = setup.retrained, setup.seconds["retrained"]
+            else:
+                result = run_method(method, setup, config)
+                model, seconds = result.model, result.seconds
+            return {**measure(model, setup, study.mia_attacks, teacher), "seconds": seconds, "status": "ok"}
+
+        if progress is not None:
+            progress(f"{request.label()} seed {seed}: {method}")
+        try:
+            measured = cache.result("compare-row", key, compute)
+        except Exception as err:  # a failing method is a result to report, not a reason to lose the others
+            if method == "retrain":
+                raise
+            measured = {"status": f"failed: {type(err).__name__}: {err}", "traceback": traceback.format_exc(limit=3)}
+        rows.append({"scenario": request.kind, "request": request.label(), "seed": seed, "method": method, **measured})
+    return rows
+
+
+def _add_relative(table: pd.DataFrame) -> pd.DataFrame:
+    """AIN (relearn steps relative to the retrained model's) and the time ratio to retraining, per request and seed."""
+    gold = table[table.method == "retrain"].set_index(["request", "seed"])
+    keys = list(zip(table.request, table.seed))
+    gold_steps = np.array([gold.loc[k, "relearn_steps"] for k in keys], dtype=float)
+    gold_seconds = np.array([gold.loc[k, "seconds"] for k in keys], dtype=float)
+    return table.assign(ain=table["relearn_steps"].astype(float) / gold_steps,
+                        time_ratio=table["seconds"].astype(float) / gold_seconds)
+
+
+def gap_to(row: Any, gold: Any) -> float:
+    """The summary score of one model's metrics (``row``) against the retrained model's (``gold``):
+
+        gap = mean( |m − m_retrained| for m in retain, forget and test accuracy, both MIA scores and
+                    both ZRF forms;  JS divergence and activation distance to the retrained model )
+
+    Metrics missing from ``row`` (e.g. an MIA attack not run) are left out. All terms are on a 0–1
+    scale (JS in nats is at most ln 2). AIN and time are not included: they are ratios without an
+    upper bound and are reported beside the gap.
+    """
+    value = (lambda r, m: r.get(m) if isinstance(r, dict) else getattr(r, m, None))  # noqa: E731
+    terms = [abs(value(row, m) - value(gold, m)) for m in GAP_METRICS
+             if value(row, m) is not None and not pd.isna(value(row, m)) and value(gold, m) is not None]
+    terms += [value(row, m) for m in DISTANCE_METRICS]
+    return float(np.mean(terms))
+
+
+def gap_score(table: pd.DataFrame) -> pd.DataFrame:
+    """Add ``gap`` (see ``gap_to``) to every successful row, against the retrained model of the same request and seed."""
+    gold = table[table.method == "retrain"].set_index(["request", "seed"])
+    gaps = [gap_to(row._asdict(), gold.loc[(row.request, row.seed)].to_dict()) if str(row.status) == "ok" else math.nan
+            for row in table.itertuples(index=False)]
+    return table.assign(gap=gaps)
+
+
+def summary(table: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Mean and standard deviation over requests and seeds, per method, in the book's order."""
+    ok = table[table.status == "ok"]
+    grouped = ok.groupby("method", sort=False)[list(columns)].agg(["mean", "std"])
+    return grouped.reindex([m for m in METHOD_ORDER if m in grouped.index])

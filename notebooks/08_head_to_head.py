@@ -1,0 +1,411 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # All unlearning methods head to head
+#
+# Each paper in this book compared its method with a few baselines, under its own protocol and
+# its own metric code, so their numbers cannot be set side by side. This chapter runs every
+# unlearning method of the book on the same trained models, the same forget requests, the same
+# seeds and the same metric code, and answers the question a practitioner asks: which method
+# should I use, for what kind of request, at what cost? One later method joins for
+# perspective: Selective Synaptic Dampening {cite:p}`foster2024ssd`, published as an improvement
+# on bad teaching. It is not one of the six papers and is marked as such.
+
+# %% tags=["parameters", "hide-cell"]
+profile = "quick"  # smoke | quick | full (see datarights.profiles)
+seed = 0  # unused: this chapter runs every seed of the profile (see the note below)
+device = "auto"  # auto | cpu | cuda
+data_dir = None  # where datasets live; None: $DATARIGHTS_DATA
+
+# %% tags=["remove-input"]
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from datarights import plots, profiles
+from datarights.experiments import compare as head_to_head
+from datarights.notebook import glue, provenance, show_markdown
+
+plots.use_book_style()
+P, study = profiles.get(profile), head_to_head.settings(profile)
+tables = {scenario: head_to_head.compare(head_to_head.applicable(scenario), scenario, study.seeds, profile, device=device,
+                                         data_dir=data_dir)
+          for scenario in head_to_head.SCENARIOS}
+everything = pd.concat(tables.values(), ignore_index=True)
+meta = {"profile": profile, "seed": ", ".join(map(str, study.seeds)), "device": device if device != "auto" else "see the runner",
+        "torch": __import__("torch").__version__, "dataset": P.dataset}
+failed = everything[everything.status != "ok"]
+show_markdown(provenance(
+    meta, P.description, chapter="08",
+    request=(f"Requests on {P.dataset}: classes {list(study.classes)} one at a time; sub-classes "
+             f"{', '.join(f'{fine} of {grouping}' for grouping, fine in study.subclasses)}; a random "
+             f"{study.random_fraction:.0%} of the training set; each under the seeds {list(study.seeds)} (new original and "
+             "retrained models per seed). Every method uses the settings of the chapter that studies it under this profile. "),
+))
+
+# %% [markdown]
+# ## The contenders
+#
+# Every method goes through the book's one signature and receives only what it may see:
+
+# %% tags=["remove-input"]
+NEEDS = {
+    "retrain": ("the reference", "D_r, full training run"),
+    "finetune": ("Foundations", "D_r"),
+    "neggrad": ("Foundations", "D_f (gradient ascent)"),
+    "random_labels": ("Foundations (amnesiac)", "D_f and D_r"),
+    "unsir": ("UNSIR, the paper's form", "class identities and a sample of D_r"),
+    "unsir_code": ("UNSIR, the authors' code", "class identities and a sample of D_r"),
+    "bad_teacher": ("Bad teaching", "D_f and 30% of D_r, no labels"),
+    "gkt": ("Zero-shot (GKT)", "class identities only"),
+    "emmn": ("Zero-shot (EMMN, reconstruction)", "class identities only"),
+    "ssd": ("Foster et al. 2024, not one of the six papers", "D_f and D (importances), no training"),
+}
+pd.DataFrame([{"method": plots.label(m), "from": NEEDS[m][0], "data it needs": NEEDS[m][1],
+               "scenarios": ", ".join(s for s in head_to_head.SCENARIOS if m in head_to_head.applicable(s))}
+              for m in head_to_head.METHOD_ORDER]).style.hide(axis="index")
+
+# %% [markdown]
+# Zero-shot methods see no data, so they can only name output classes: they serve whole-class
+# requests and are left out of the sub-class and random scenarios (a sub-class or a random
+# sample is not an output class). UNSIR learns noise for named classes and is left out of the
+# random scenario; on sub-classes it targets the superclass, as the SSD codebase runs it.
+#
+# ## One score for "close to retraining"
+#
+# Every metric of the book has a target, and the target is the retrained model's value, not 0
+# or 1. So the summary score of a method on a request is its mean absolute gap to the retrained
+# model trained on the same data with the same seed:
+#
+# $$
+# \mathrm{gap} = \frac{1}{|\mathcal{M}| + 2}\Big(\sum_{m\in\mathcal{M}} \big|m(M_u) - m(M_{\text{gold}})\big|
+# + \mathrm{JS}(M_u, M_{\text{gold}}) + \mathrm{AD}(M_u, M_{\text{gold}})\Big),
+# $$ (h2h-gap)
+#
+# with $\mathcal{M}$ = retain-test, forget and test accuracy, the two MIA scores (logistic
+# regression and the authors' SVC, fraction of $D_f$ called "member") and both forms of ZRF; JS
+# and AD are the Jensen–Shannon divergence and the activation distance between the method's and
+# the retrained model's outputs on the forget data. "Forget" accuracy is measured on the forget
+# classes' test images for class and sub-class requests, and on the forgotten images themselves
+# for random requests (which have no forget test set). All terms are on a 0–1 scale; AIN and wall
+# time are ratios without an upper bound, reported beside the gap rather than inside it. A gap
+# of 0 is indistinguishable from retraining by these metrics; the score weighs them equally,
+# which is a choice, and the exercises ask you to change it.
+
+# %% tags=["remove-input"]
+SHOWN = ["retain_test", "forget", "test", "mia_logistic", "mia_svc", "zrf_code", "js_to_retrained", "ain", "time_ratio", "gap"]
+NAMES = {"retain_test": "Dr test", "forget": "forget", "test": "test", "mia_logistic": "MIA log.", "mia_svc": "MIA SVC",
+         "zrf_code": "ZRF code", "js_to_retrained": "JS", "ain": "AIN", "time_ratio": "time / retrain", "gap": "gap"}
+PERCENT = {"retain_test", "forget", "test", "mia_logistic", "mia_svc"}
+
+
+def mean_std(table: pd.DataFrame) -> pd.DataFrame:
+    columns = [c for c in SHOWN if c in table.columns]
+    summary = head_to_head.summary(table, columns)
+    out = {}
+    for column in columns:
+        scale, digits = (100, 1) if column in PERCENT else (1, 3)
+        mean, std = summary[(column, "mean")] * scale, summary[(column, "std")].fillna(0) * scale
+        out[NAMES[column]] = [f"{m:.{digits}f} ± {s:.{digits}f}" for m, s in zip(mean, std)]
+    return pd.DataFrame(out, index=[plots.label(m) + (" †" if m in head_to_head.NOT_FROM_THE_PAPERS else "") for m in summary.index])
+
+
+SCENARIO_TITLES = {"class": "Full-class forgetting", "subclass": "Sub-class forgetting", "random": "Random 10% forgetting"}
+
+# %% [markdown]
+# ## Full-class forgetting
+#
+# Mean ± standard deviation over the forgotten classes and the seeds (accuracies and MIA in %;
+# † marks the method that is not one of the six papers):
+
+# %% tags=["remove-input"]
+mean_std(tables["class"])
+
+# %% [markdown]
+# ## Sub-class forgetting
+#
+# The bad-teaching chapter's protocol: one fine class is forgotten while the model predicts
+# superclasses (here {glue:text}`h2h_sub_data`).
+
+# %% tags=["remove-input"]
+mean_std(tables["subclass"])
+
+# %% [markdown]
+# ## Random 10% forgetting
+#
+# A random tenth of the training set, spread over all classes. The retrained model classifies
+# these images about as well as it classifies test images, so the target for "forget" accuracy
+# is high, and the membership scores carry the signal.
+
+# %% tags=["remove-input"]
+mean_std(tables["random"])
+
+# %% [markdown]
+# ## Quality against cost
+#
+# ```{glue:figure} h2h_tradeoff
+# :name: h2h-tradeoff
+#
+# Gap to the retrained model {eq}`h2h-gap` against wall time relative to retraining, mean over
+# requests and seeds, per scenario. Lower is closer to retraining, further left is cheaper. The
+# retrained model sits at (1, 0) by definition.
+# ```
+
+# %% tags=["remove-input"]
+fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), sharey=True)
+for ax, (scenario, table) in zip(axes, tables.items()):
+    means = table[table.status == "ok"].groupby("method", sort=False)[["gap", "time_ratio"]].mean()
+    for method, point in means.iterrows():
+        ax.scatter(point.time_ratio, point.gap, s=46, color=plots.color(method), marker="*" if method == "retrain" else "o",
+                   edgecolor="black" if method in head_to_head.NOT_FROM_THE_PAPERS else "none", zorder=3)
+        ax.annotate(plots.label(method), (point.time_ratio, point.gap), fontsize=7, xytext=(4, 3), textcoords="offset points")
+    ax.set_xscale("log")
+    ax.set_xlabel("wall time / retraining (log)")
+    ax.set_title(SCENARIO_TITLES[scenario])
+axes[0].set_ylabel("gap to retrained (lower is better)")
+fig.tight_layout()
+glue("h2h_tradeoff", fig)
+plt.close(fig)
+
+# %% [markdown]
+# ```{glue:figure} h2h_heatmap
+# :name: h2h-heatmap
+#
+# Where each method departs from retraining: the mean absolute gap per metric (columns) and
+# method (rows), per scenario; JS and AD are distances to the retrained model already.
+# ```
+
+# %% tags=["remove-input"]
+import seaborn as sns
+
+METRIC_COLUMNS = ["retain_test", "forget", "test", "mia_logistic", "mia_svc", "zrf_code", "zrf_paper"]
+
+
+def metric_gaps(table: pd.DataFrame) -> pd.DataFrame:
+    ok = table[table.status == "ok"]
+    gold = ok[ok.method == "retrain"].set_index(["request", "seed"])
+    rows = {}
+    for method, part in ok.groupby("method", sort=False):
+        if method == "retrain":
+            continue
+        reference = gold.loc[list(zip(part.request, part.seed))]
+        present = [c for c in METRIC_COLUMNS if c in part.columns and part[c].notna().all()]
+        gaps = (part[present].to_numpy(float) - reference[present].to_numpy(float))
+        rows[plots.label(method)] = {**dict(zip(present, np.abs(gaps).mean(0))),
+                                     "js_to_retrained": part.js_to_retrained.mean(), "activation_distance": part.activation_distance.mean()}
+    return pd.DataFrame(rows).T
+
+
+fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
+for ax, (scenario, table) in zip(axes, tables.items()):
+    gaps = metric_gaps(table)
+    sns.heatmap(gaps.rename(columns={**NAMES, "zrf_paper": "ZRF paper", "activation_distance": "AD"}), ax=ax, cmap="rocket_r",
+                vmin=0, vmax=max(0.5, float(np.nanmax(gaps.to_numpy()))), annot=True, fmt=".2f", annot_kws={"fontsize": 6},
+                cbar=ax is axes[-1])
+    ax.set_title(SCENARIO_TITLES[scenario])
+    ax.tick_params(labelsize=7)
+fig.tight_layout()
+glue("h2h_heatmap", fig)
+plt.close(fig)
+
+# %% tags=["remove-cell"]
+def best(table: pd.DataFrame, among: list[str] | None = None, budget: float | None = None) -> tuple[str, float, float]:
+    """The method with the smallest mean gap (excluding retraining), optionally among some methods or under a time ratio."""
+    means = table[(table.status == "ok") & (table.method != "retrain")].groupby("method")[["gap", "time_ratio"]].mean()
+    if among is not None:
+        means = means[means.index.isin(among)]
+    if budget is not None:
+        means = means[means.time_ratio <= budget]
+    method = means.gap.idxmin()
+    return method, float(means.loc[method, "gap"]), float(means.loc[method, "time_ratio"])
+
+
+def describe(choice: tuple[str, float, float]) -> str:
+    method, gap, ratio = choice
+    return f"{plots.label(method)} (gap {gap:.3f}, {ratio:.2f}× the time of retraining)"
+
+
+def method_mean(table: pd.DataFrame, method: str, column: str) -> float:
+    return float(table[(table.method == method) & (table.status == "ok")][column].mean())
+
+
+glue("h2h_sub_data", "digits as even and odd" if P.dataset == "digits" else "CIFAR-10 as vehicles and animals")
+glue("h2h_best_class", describe(best(tables["class"])))
+glue("h2h_best_class_zero_shot", describe(best(tables["class"], among=list(head_to_head.ZERO_SHOT))))
+glue("h2h_best_class_fast", describe(best(tables["class"], budget=0.1)))
+glue("h2h_best_subclass", describe(best(tables["subclass"])))
+glue("h2h_best_random", describe(best(tables["random"])))
+glue("h2h_random_finetune_gap", f"{method_mean(tables['random'], 'finetune', 'gap'):.3f}")
+glue("h2h_random_bt_gap", f"{method_mean(tables['random'], 'bad_teacher', 'gap'):.3f}")
+glue("h2h_random_bt_mia", f"{100 * method_mean(tables['random'], 'bad_teacher', 'mia_logistic'):.1f}")
+glue("h2h_random_gold_mia", f"{100 * method_mean(tables['random'], 'retrain', 'mia_logistic'):.1f}")
+glue("h2h_class_bt_zrf", f"{method_mean(tables['class'], 'bad_teacher', 'zrf_code'):.3f}")
+glue("h2h_class_gold_zrf", f"{method_mean(tables['class'], 'retrain', 'zrf_code'):.3f}")
+glue("h2h_class_unsir_df", f"{100 * method_mean(tables['class'], 'unsir', 'forget'):.1f}")
+glue("h2h_class_unsir_code_df", f"{100 * method_mean(tables['class'], 'unsir_code', 'forget'):.1f}")
+glue("h2h_class_gkt_dr", f"{100 * method_mean(tables['class'], 'gkt', 'retain_test'):.1f}")
+glue("h2h_class_gold_dr", f"{100 * method_mean(tables['class'], 'retrain', 'retain_test'):.1f}")
+glue("h2h_failed", str(len(failed)))
+
+# %% [markdown]
+# ## Which method when
+#
+# Each recommendation below is the measured minimum of the gap {eq}`h2h-gap` on this page's
+# runs; they hold for this profile's data and model, and the full profile may reorder close
+# contenders.
+#
+# - **A whole class, data available:** {glue:text}`h2h_best_class`.
+# - **A whole class, no data at all** (only the trained model and the class identities):
+#   {glue:text}`h2h_best_class_zero_shot`; the zero-shot methods pay for their ignorance in
+#   retain accuracy (GKT keeps {glue:text}`h2h_class_gkt_dr`% against the retrained model's
+#   {glue:text}`h2h_class_gold_dr`%) or in time.
+# - **A whole class on a tight budget** (at most a tenth of retraining's time):
+#   {glue:text}`h2h_best_class_fast`.
+# - **A sub-class:** {glue:text}`h2h_best_subclass`.
+# - **A random sample:** {glue:text}`h2h_best_random`. Plain fine-tuning on $D_r$ has a gap of
+#   {glue:text}`h2h_random_finetune_gap` and the bad teacher {glue:text}`h2h_random_bt_gap`: on
+#   random requests the retrained model's behaviour on $D_f$ is that of a model that generalises,
+#   and methods built to make outputs on $D_f$ random overshoot.
+#
+# ## Where the results contradict a paper
+#
+# - **Bad teaching, random subsets.** The paper presents the bad teacher as working for random
+#   subsets as well as classes. Here its membership score on a random request is
+#   {glue:text}`h2h_random_bt_mia`% against the retrained model's
+#   {glue:text}`h2h_random_gold_mia`%: it moves the forgotten samples *past* the retrained
+#   model's behaviour, which an attacker comparing $D_f$ with the test set can see.
+# - **ZRF as a target.** The bad-teaching paper reads a higher ZRF as better forgetting. The bad
+#   teacher's ZRF (code form) is {glue:text}`h2h_class_bt_zrf` against the retrained model's
+#   {glue:text}`h2h_class_gold_zrf` on whole classes: higher than retraining, so "higher is
+#   better" ranks over-forgetting first.
+# - **UNSIR's noise.** The paper's UNSIR (every noise image labelled with its class) leaves
+#   {glue:text}`h2h_class_unsir_df`% forget accuracy on average, the authors' code
+#   {glue:text}`h2h_class_unsir_code_df`%; the UNSIR chapter shows how much of the code's
+#   forgetting comes from the impair step's learning rate rather than from the noise.
+#
+# Failed runs on this page: {glue:text}`h2h_failed` (each would appear as a row with its error
+# in the tables above).
+#
+# ## Exercises
+#
+# ```{exercise} Your own method
+# :label: ex-h2h-own
+# Write `reset_head(model, *, forget, retain, config=None)`, an unlearning method with the book's
+# signature: re-initialise the model's last linear layer and fine-tune only that layer on `retain`
+# for one epoch (Adam, learning rate 1e-3, batch 64), on a copy of the model. Return a
+# `datarights.unlearning.UnlearningResult`. Then measure it on the prepared request below with
+# `head_to_head.measure(model, setup)` and compute its gap with `head_to_head.gap_to(row, gold)`.
+# ```
+
+# %%
+from datarights import experiments, unlearning
+
+own_setup = experiments.prepare(profile if not P.requires_gpu else "quick", study.seeds[0], forget_classes=(study.classes[0],),
+                                 device=device, data_dir=data_dir)
+gold_row = head_to_head.measure(own_setup.retrained, own_setup)
+
+# %% [markdown]
+# ```{solution-start} ex-h2h-own
+# :class: dropdown
+# ```
+
+# %% tags=["solution"]
+import copy
+import time
+
+import torch
+
+
+def reset_head(model, *, forget, retain, config=None):
+    ### BEGIN SOLUTION
+    start = time.perf_counter()
+    new = copy.deepcopy(model)
+    head = [m for m in new.modules() if isinstance(m, torch.nn.Linear)][-1]
+    head.reset_parameters()
+    for p in new.parameters():
+        p.requires_grad_(False)
+    for p in head.parameters():
+        p.requires_grad_(True)
+    optimizer = torch.optim.Adam(head.parameters(), lr=1e-3)
+    new.eval()  # keep BatchNorm statistics: only the head learns
+    for xb, yb in retain.batches(64, shuffle=True, generator=torch.Generator().manual_seed(0)):
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(new(xb), yb).backward()
+        optimizer.step()
+    for p in new.parameters():
+        p.requires_grad_(True)
+    return unlearning.UnlearningResult("reset_head", new, time.perf_counter() - start)
+    ### END SOLUTION
+
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %%
+own = reset_head(own_setup.original, forget=own_setup.splits.forget_train, retain=own_setup.splits.retain_train)
+own_row = head_to_head.measure(own.model, own_setup)
+print(f"reset_head: forget {own_row['forget']:.1%}, retain {own_row['retain_test']:.1%}, "
+      f"gap to retrained {head_to_head.gap_to(own_row, gold_row):.3f} in {own.seconds:.2f} s")
+
+# %% tags=["check"]
+assert isinstance(own, unlearning.UnlearningResult)
+before = experiments.prepare(profile if not P.requires_gpu else "quick", study.seeds[0], forget_classes=(study.classes[0],),
+                             device=device, data_dir=data_dir).original
+assert all(torch.equal(a, b) for a, b in zip(before.state_dict().values(), own_setup.original.state_dict().values())), \
+    "the model passed in must not change"
+assert 0.0 <= head_to_head.gap_to(own_row, gold_row) <= 1.0
+print("own method check passed")
+
+# %% [markdown]
+# ```{exercise} Weigh what matters to you
+# :label: ex-h2h-weights
+# The gap {eq}`h2h-gap` weighs every metric equally. A regulator may care only about membership
+# inference, a product team only about retain accuracy. From the table `tables["class"]`, compute
+# for every method except `retrain` the mean over requests and seeds of
+# `0.5 * |mia_logistic − gold| + 0.5 * |retain_test − gold|` (gold: the retrained model's value on
+# the same request and seed) as a pandas Series `weighted` indexed by method. Does the best method
+# change?
+# ```
+
+# %% [markdown]
+# ```{solution-start} ex-h2h-weights
+# :class: dropdown
+# ```
+
+# %% tags=["solution"]
+### BEGIN SOLUTION
+class_ok = tables["class"][tables["class"].status == "ok"]
+gold = class_ok[class_ok.method == "retrain"].set_index(["request", "seed"])
+others = class_ok[class_ok.method != "retrain"]
+keys = list(zip(others.request, others.seed))
+weighted = (0.5 * (others.mia_logistic.to_numpy() - gold.loc[keys, "mia_logistic"].to_numpy()).__abs__()
+            + 0.5 * (others.retain_test.to_numpy() - gold.loc[keys, "retain_test"].to_numpy()).__abs__())
+weighted = pd.Series(weighted, index=others.method.to_numpy()).groupby(level=0).mean()
+### END SOLUTION
+print(weighted.sort_values().round(3))
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% tags=["check"]
+assert "retrain" not in weighted.index and (weighted >= 0).all()
+assert set(weighted.index) == set(tables["class"][tables["class"].status == "ok"].method) - {"retrain"}
+print("weighted gap check passed")
+
+# %% [markdown]
+# ## References
+#
+# The full bibliography is on the [references page](../references.md).
