@@ -24,7 +24,7 @@
 
 # %% tags=["parameters", "hide-cell"]
 profile = "quick"  # smoke | quick | full (see datarights.profiles)
-seed = 0  # unused: this chapter runs every seed of the profile (see the note below)
+seed = 0  # the first of the profile's seeds: seed, seed + 1, ...
 device = "auto"  # auto | cpu | cuda
 data_dir = None  # where datasets live; None: $DATARIGHTS_DATA
 
@@ -39,18 +39,19 @@ from datarights.notebook import glue, provenance, show_markdown
 
 plots.use_book_style()
 P, study = profiles.get(profile), head_to_head.settings(profile)
-tables = {scenario: head_to_head.compare(head_to_head.applicable(scenario), scenario, study.seeds, profile, device=device,
+seeds = tuple(seed + offset for offset in study.seeds)
+tables = {scenario: head_to_head.compare(head_to_head.applicable(scenario), scenario, seeds, profile, device=device,
                                          data_dir=data_dir)
           for scenario in head_to_head.SCENARIOS}
 everything = pd.concat(tables.values(), ignore_index=True)
-meta = {"profile": profile, "seed": ", ".join(map(str, study.seeds)), "device": device if device != "auto" else "see the runner",
+meta = {"profile": profile, "seed": ", ".join(map(str, seeds)), "device": device if device != "auto" else "see the runner",
         "torch": __import__("torch").__version__, "dataset": P.dataset}
 failed = everything[everything.status != "ok"]
 show_markdown(provenance(
     meta, P.description, chapter="08",
     request=(f"Requests on {P.dataset}: classes {list(study.classes)} one at a time; sub-classes "
              f"{', '.join(f'{fine} of {grouping}' for grouping, fine in study.subclasses)}; a random "
-             f"{study.random_fraction:.0%} of the training set; each under the seeds {list(study.seeds)} (new original and "
+             f"{study.random_fraction:.0%} of the training set; each under the seeds {list(seeds)} (new original and "
              "retrained models per seed). Every method uses the settings of the chapter that studies it under this profile. "),
 ))
 
@@ -311,7 +312,7 @@ glue("h2h_failed", str(len(failed)))
 # %%
 from datarights import experiments, unlearning
 
-own_setup = experiments.prepare(profile if not P.requires_gpu else "quick", study.seeds[0], forget_classes=(study.classes[0],),
+own_setup = experiments.prepare(profile if not P.requires_gpu else "quick", seeds[0], forget_classes=(study.classes[0],),
                                  device=device, data_dir=data_dir)
 gold_row = head_to_head.measure(own_setup.retrained, own_setup)
 
@@ -361,7 +362,7 @@ print(f"reset_head: forget {own_row['forget']:.1%}, retain {own_row['retain_test
 
 # %% tags=["check"]
 assert isinstance(own, unlearning.UnlearningResult)
-before = experiments.prepare(profile if not P.requires_gpu else "quick", study.seeds[0], forget_classes=(study.classes[0],),
+before = experiments.prepare(profile if not P.requires_gpu else "quick", seeds[0], forget_classes=(study.classes[0],),
                              device=device, data_dir=data_dir).original
 assert all(torch.equal(a, b) for a, b in zip(before.state_dict().values(), own_setup.original.state_dict().values())), \
     "the model passed in must not change"

@@ -56,7 +56,7 @@ DISTANCE_METRICS = ("js_to_retrained", "activation_distance")
 
 @dataclass(frozen=True)
 class CompareStudy:
-    """The requests and seeds of the head-to-head chapter under a profile."""
+    """The requests and seeds of the head-to-head chapter under a profile (``seeds`` are offsets from the chapter's seed)."""
 
     classes: tuple[int, ...]
     subclasses: tuple[tuple[str, int], ...]
