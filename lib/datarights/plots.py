@@ -23,6 +23,12 @@ METHOD_LABELS = {
     "unsir_code": "UNSIR (authors' code)",
     "unsir_no_noise": "Impair without noise",
     "bad_teacher": "Bad teacher",
+    "gkt_strict": "GKT (strict)",
+    "gkt_faithful": "GKT (authors' notebook)",
+    "emmn": "EMMN (reconstruction)",
+    "gaussian_finetune": "Gaussian fine-tune",
+    "blindspot": "Blindspot",
+    "blindspot_fixed": "Blindspot (2-D fix)",
 }
 METHOD_COLORS = {
     "original": "#4c4c4c",
@@ -34,6 +40,12 @@ METHOD_COLORS = {
     "unsir_code": "#a6761d",
     "unsir_no_noise": "#66a61e",
     "bad_teacher": "#1f78b4",
+    "gkt_strict": "#6a3d9a",
+    "gkt_faithful": "#cab2d6",
+    "emmn": "#b15928",
+    "gaussian_finetune": "#fb9a99",
+    "blindspot": "#e31a1c",
+    "blindspot_fixed": "#fdbf6f",
 }
 SPLIT_LABELS = {
     "retain_train": "$D_r$\n(train)",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_RUNNERS = ("bad_teacher", "compare", "ecoval", "foundations", "measure", "setup", "tabsyndex", "unsir")
+_RUNNERS = ("bad_teacher", "compare", "ecoval", "foundations", "measure", "regression", "setup", "tabsyndex", "unsir", "zero_shot")
 _FROM_SETUP = ("Setup", "prepare")
 
 __all__ = [*_FROM_SETUP, *_RUNNERS]

@@ -1,13 +1,37 @@
 """Metrics of unlearning: accuracy per split, membership inference, ZRF, JS divergence,
-activation distance and the Anamnesis Index. Every one is batched."""
+activation distance, the Anamnesis Index, model inversion, and the regression versions of the
+metrics (deep regression unlearning chapter). Every one is batched."""
 
 from __future__ import annotations
 
 from datarights.data.splits import UnlearningSplits
 from datarights.metrics.divergence import ZRF_VARIANTS, activation_distance, js_divergence, js_rows, zrf, zrf_from_probs
 from datarights.metrics.inspection import layer_distances, prediction_distribution
+from datarights.metrics.inversion import InversionConfig, invert, judge_rate, total_variation
 from datarights.metrics.mia import MIAResult, attack_features, entropy, membership_inference
-from datarights.metrics.relearn import AINResult, RelearnConfig, anamnesis_index, relearn_time
+from datarights.metrics.regression import (
+    RegressionAINResult,
+    RegressionRelearnConfig,
+    loss_function,
+    per_sample_errors,
+    predict,
+    regression_ain,
+    regression_error,
+    regression_mia,
+    relative_difference,
+    relearn_steps,
+    wasserstein_to,
+)
+from datarights.metrics.relearn import (
+    AINResult,
+    GoldRelearnTime,
+    RelearnConfig,
+    ain,
+    anamnesis_index,
+    protocol_data,
+    relearn_curve,
+    relearn_time,
+)
 from datarights.train import accuracy, evaluate, per_class_accuracy
 
 SPLITS = ("retain_train", "forget_train", "retain_test", "forget_test")
@@ -21,7 +45,10 @@ def split_accuracies(model, splits: UnlearningSplits, *, per_batch: int | None =
 
 
 __all__ = [
-    "AINResult", "MIAResult", "RelearnConfig", "SPLITS", "ZRF_VARIANTS", "accuracy", "activation_distance",
-    "anamnesis_index", "attack_features", "entropy", "evaluate", "js_divergence", "js_rows", "layer_distances",
-    "membership_inference", "per_class_accuracy", "prediction_distribution", "relearn_time", "split_accuracies", "zrf", "zrf_from_probs",
+    "AINResult", "GoldRelearnTime", "InversionConfig", "MIAResult", "RegressionAINResult", "RegressionRelearnConfig", "RelearnConfig",
+    "SPLITS", "ZRF_VARIANTS", "accuracy", "activation_distance", "ain", "anamnesis_index", "attack_features", "entropy", "evaluate",
+    "invert", "js_divergence", "js_rows", "judge_rate", "layer_distances", "loss_function", "membership_inference",
+    "per_class_accuracy", "per_sample_errors", "predict", "prediction_distribution", "protocol_data", "regression_ain",
+    "regression_error", "regression_mia", "relative_difference", "relearn_curve", "relearn_steps", "relearn_time",
+    "split_accuracies", "total_variation", "wasserstein_to", "zrf", "zrf_from_probs",
 ]

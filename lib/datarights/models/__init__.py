@@ -92,20 +92,31 @@ BUILDERS: dict[str, Callable[..., nn.Module]] = {
     "digits_cnn": DigitsCNN,
 }
 
+# Regression networks (one output per target value, any input shape): see datarights.models.regression.
+from datarights.models.regression import REGRESSION_BUILDERS  # noqa: E402
 
-def build(name: str, num_classes: int, input_shape: InputShape, *, seed: int | None = None) -> nn.Module:
-    """A freshly initialised network; ``seed`` makes the initialisation reproducible."""
+BUILDERS.update(REGRESSION_BUILDERS)
+
+
+def build(name: str, num_classes: int, input_shape: InputShape, *, seed: int | None = None, **options) -> nn.Module:
+    """A freshly initialised network; ``seed`` makes the initialisation reproducible.
+
+    For the regression networks (``REGRESSION_BUILDERS``) ``num_classes`` is the number of outputs
+    (1, or a forecast horizon) and ``input_shape`` may be any shape (tokens, time × features, features);
+    ``options`` go to the builder (e.g. ``vocab_size`` of the sentence-pair LSTM).
+    """
     if name not in BUILDERS:
         raise ValueError(f"unknown model name={name!r}; known models: {sorted(BUILDERS)}")
-    if num_classes < 2:
-        raise ValueError(f"num_classes must be at least 2, got {num_classes}")
-    if len(input_shape) != 3:
+    regression = name in REGRESSION_BUILDERS
+    if num_classes < (1 if regression else 2):
+        raise ValueError(f"num_classes must be at least {1 if regression else 2}, got {num_classes}")
+    if len(input_shape) != 3 and not regression:
         raise ValueError(f"input_shape must be (channels, height, width), got {input_shape}")
     if seed is None:
-        return BUILDERS[name](num_classes, tuple(input_shape))
+        return BUILDERS[name](num_classes, tuple(input_shape), **options)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return BUILDERS[name](num_classes, tuple(input_shape))
+        return BUILDERS[name](num_classes, tuple(input_shape), **options)
 
 
 def reinitialize(model: nn.Module, seed: int | None = None) -> nn.Module:

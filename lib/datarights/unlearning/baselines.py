@@ -19,7 +19,7 @@ from torch import Tensor, nn
 
 from datarights.data.tensors import Split, concat
 from datarights.models import reinitialize
-from datarights.train import TrainConfig, fit, model_device, predict_logits
+from datarights.train import LossFn, TrainConfig, fit, model_device, predict_logits
 from datarights.unlearning.base import UnlearningResult, require_nonempty, stopwatch, working_copy
 
 
@@ -73,22 +73,26 @@ class RandomLabelsConfig:
         return asdict(self)
 
 
-def retrain(model: nn.Module, *, forget: Split | None = None, retain: Split, config: RetrainConfig = RetrainConfig()) -> UnlearningResult:
-    """Exact unlearning: a freshly initialised copy of ``model``'s architecture trained on ``retain`` only."""
+def retrain(model: nn.Module, *, forget: Split | None = None, retain: Split, config: RetrainConfig = RetrainConfig(),
+            loss_fn: LossFn | None = None) -> UnlearningResult:
+    """Exact unlearning: a freshly initialised copy of ``model``'s architecture trained on ``retain`` only.
+
+    ``loss_fn`` replaces cross-entropy (e.g. ``metrics.regression.loss_function("l1")`` for a regressor)."""
     require_nonempty(retain, "retain")
     device = model_device(model)
     with stopwatch(device) as seconds:
         fresh = reinitialize(working_copy(model), seed=config.seed)
-        fit(fresh, retain, config.train, seed=config.seed, device=device, desc="retrain")
+        fit(fresh, retain, config.train, seed=config.seed, device=device, desc="retrain", loss_fn=loss_fn)
     return UnlearningResult("retrain", fresh, seconds(), {"epochs": config.train.epochs})
 
 
-def finetune(model: nn.Module, *, forget: Split | None = None, retain: Split, config: FinetuneConfig = FinetuneConfig()) -> UnlearningResult:
-    """Continue training on ``retain`` only (the forget set is never seen)."""
+def finetune(model: nn.Module, *, forget: Split | None = None, retain: Split, config: FinetuneConfig = FinetuneConfig(),
+             loss_fn: LossFn | None = None) -> UnlearningResult:
+    """Continue training on ``retain`` only (the forget set is never seen); ``loss_fn`` replaces cross-entropy."""
     require_nonempty(retain, "retain")
     device = model_device(model)
     with stopwatch(device) as seconds:
-        tuned = fit(working_copy(model), retain, config.train, seed=config.seed, device=device, desc="finetune")
+        tuned = fit(working_copy(model), retain, config.train, seed=config.seed, device=device, desc="finetune", loss_fn=loss_fn)
     return UnlearningResult("finetune", tuned, seconds(), {"epochs": config.train.epochs})
 
 

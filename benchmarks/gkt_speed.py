@@ -1,0 +1,85 @@
+"""Speed of gated knowledge transfer (GKT): pseudo-batches and student steps per second.
+
+On a CPU: the quick profile's setting (8×8 digits, the small CNN, batch 128, generator width 32)
+and, for scale, the authors' generator (width 128) at batch 256. On a GPU: a full 4,000-pseudo-batch
+run with the authors' MNIST settings (AllCNN trained 25 epochs as in their notebook, batch 256,
+generator width 128, β 250), its wall time and rate.
+
+Every pseudo-batch is one generator step and ten student steps on up to 256 generated images, all
+in batched tensor operations (no per-image Python).
+
+Run:
+    .venv/bin/python benchmarks/gkt_speed.py --pseudo-batches 20 [--threads 1]          # CPU
+    DATARIGHTS_DATA=... python3 benchmarks/gkt_speed.py --gpu                             # GPU, 4,000 pseudo-batches
+Prints one JSON line per setting (and writes them to --out if given).
+
+Measured on the project's 2-core CPU session machine while two other jobs ran (load ≈ 5), torch 2.x,
+one thread (``--pseudo-batches 20 --threads 1``), 2026-11-24:
+
+    quick setting (digits, small CNN, generator width 32, batch 128):   1.49 pseudo-batches/s, 14.9 student steps/s
+    authors' generator (width 128) at batch 256 on the same model:        1.02 pseudo-batches/s, 10.2 student steps/s
+
+On that machine two threads were about 4× *slower* than one while other jobs ran (10 pseudo-batches:
+19.0 s against 4.5 s), hence one thread in the chapter's CPU runs. The GPU line (4,000 pseudo-batches,
+the authors' MNIST settings) has not been measured: this session had no GPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import replace
+
+import torch
+
+
+def _rate(model, input_shape, config, device) -> dict:
+    from datarights.unlearning.gkt import gkt
+
+    start = time.perf_counter()
+    result = gkt(model, forget_classes=[0], input_shape=input_shape, config=config)
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    seconds = time.perf_counter() - start
+    return {"pseudo_batches": config.pseudo_batches, "batch_size": config.batch_size, "generator_width": config.generator_width,
+            "seconds": round(seconds, 2), "pseudo_batches_per_s": round(config.pseudo_batches / seconds, 3),
+            "student_steps_per_s": round(config.pseudo_batches * config.student_steps / seconds, 2),
+            "gate_pass_rate": round(result.extra["pass_rate"], 3), "device": str(device), "threads": torch.get_num_threads()}
+
+
+def main() -> None:
+    from datarights import experiments
+    from datarights.experiments import zero_shot
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pseudo-batches", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--gpu", action="store_true", help="the authors' full MNIST run (4,000 pseudo-batches) on CUDA")
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    lines = []
+    if args.gpu:
+        device = torch.device("cuda")
+        setup = experiments.prepare(zero_shot.FULL_MNIST, 0, device=device)
+        config = zero_shot.settings("full").gkt
+        lines.append({"setting": "full: MNIST AllCNN, authors' GKT", **_rate(setup.original, setup.splits.train.input_shape, config, device)})
+    else:
+        device = torch.device("cpu")
+        setup = experiments.prepare("quick", 0, device=device)
+        quick = replace(zero_shot.settings("quick").gkt, pseudo_batches=args.pseudo_batches)
+        shape = setup.splits.train.input_shape
+        lines.append({"setting": "quick: digits, small CNN, generator width 32, batch 128", **_rate(setup.original, shape, quick, device)})
+        authors = replace(quick, batch_size=256, generator_width=128, student_lr=1e-3)
+        lines.append({"setting": "digits, small CNN, authors' generator (width 128), batch 256", **_rate(setup.original, shape, authors, device)})
+    for line in lines:
+        print(json.dumps(line))
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump(lines, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,248 @@
+"""Metrics of regression unlearning (spec ``regression_unlearning.md`` section 7), usable by any chapter.
+
+- ``regression_error``: mean absolute or squared error on a split, per sample (default) or as the
+  authors' mean of per-batch means (``per_batch=256``, spec 7.1);
+- ``wasserstein_to``: the 1-D earth-mover distance W1 between two models' predictions on a split
+  (the train-forget set in the paper; spec 7.2), ``relative_difference`` for its companion figure;
+- ``regression_mia``: the membership attack on the per-sample absolute error, SVC(C=3, RBF) fit on
+  2,000 train vs 2,000 test samples, scored on 2,000 train-forget samples (spec 7.3);
+- ``regression_ain``: the Anamnesis Index with a loss threshold (spec 7.4), on copies of the models
+  unless ``inplace=True`` reproduces the authors' mutation bug (spec 9, bug 1).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from datarights.data.regression import LOSSES, Data, batch_at
+from datarights.metrics.mia import ATTACK_DESCRIPTIONS, MIAResult
+from datarights.train import autocast, eval_batch_size, evaluating, model_device
+
+Loss = Literal["l1", "mse"]
+MIA_ORIENTATION = ("fraction of the train-forget samples judged 'member' from their absolute error "
+                   "(lower = less membership signal; the target is the retrained model's value)")
+
+
+def _check_loss(loss: str) -> None:
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
+
+
+def _as_target_shape(prediction: Tensor, y: Tensor) -> Tensor:
+    if prediction.shape == y.shape:
+        return prediction
+    if prediction.numel() == y.numel():
+        return prediction.reshape(y.shape)
+    raise ValueError(f"model: outputs of shape {tuple(prediction.shape[1:])} per sample cannot be compared with targets of shape "
+                     f"{tuple(y.shape[1:])}; a classification model (one output per class) is not a regression model")
+
+
+def loss_function(loss: Loss = "l1"):
+    """The batch loss ``d(prediction, target)``: mean absolute (``"l1"``) or squared (``"mse"``) error,
+    whatever the model's output shape (B, 1) or (B,)."""
+    _check_loss(loss)
+    reduce = F.l1_loss if loss == "l1" else F.mse_loss
+
+    def d(prediction: Tensor, target: Tensor) -> Tensor:
+        return reduce(_as_target_shape(prediction.float(), target), target.float())
+
+    return d
+
+
+@torch.no_grad()
+def predict(model: nn.Module, data: Data, *, batch_size: int | None = None, augment: str | None = None,
+            generator: torch.Generator | None = None) -> Tensor:
+    """Predictions of ``model`` (eval mode) on every sample of ``data``, shaped like its targets, on the CPU.
+
+    ``augment="crop_flip"`` predicts on augmented views, as the authors' code does on train splits (spec 9, bug 2).
+    """
+    if len(data) == 0:
+        raise ValueError(f"data: the split {data.name!r} is empty")
+    device = model_device(model)
+    batch_size = batch_size or eval_batch_size(device)
+    outputs = []
+    with evaluating(model):
+        for start in range(0, len(data), batch_size):
+            xb, yb = batch_at(data, torch.arange(start, min(start + batch_size, len(data))), device=device, augment=augment,
+                              generator=generator)
+            with autocast(device):
+                outputs.append(_as_target_shape(model(xb).float(), yb).cpu())
+    return torch.cat(outputs)
+
+
+def per_sample_errors(model: nn.Module, data: Data, loss: Loss = "l1", **predict_options) -> Tensor:
+    """|f(x) − y| (``"l1"``) or (f(x) − y)² (``"mse"``) of each sample, averaged over a forecast's horizon."""
+    _check_loss(loss)
+    gap = predict(model, data, **predict_options) - data.y.cpu().float()
+    error = gap.abs() if loss == "l1" else gap.pow(2)
+    return error if error.ndim == 1 else error.flatten(1).mean(1)
+
+
+def regression_error(model: nn.Module, data: Data, loss: Loss = "l1", *, per_batch: int | None = None) -> float:
+    """Mean error on ``data``: over samples, or over batches of ``per_batch`` (the authors' ``evaluate``
+    with batch 256 averages batch means, which weighs a ragged last batch more, spec 7.1)."""
+    errors = per_sample_errors(model, data, loss)
+    if per_batch is None:
+        return float(errors.mean())
+    if per_batch < 1:
+        raise ValueError(f"per_batch must be a positive batch size, got {per_batch}")
+    return float(torch.stack([chunk.mean() for chunk in errors.split(per_batch)]).mean())
+
+
+def wasserstein_to(model: nn.Module, reference: nn.Module, data: Data) -> float:
+    """W1 = ∫|F_u(t) − F_g(t)| dt between the predictions of ``model`` and ``reference`` on ``data`` (spec 7.2)."""
+    from scipy.stats import wasserstein_distance
+
+    a, b = (predict(m, data).reshape(-1).numpy() for m in (model, reference))
+    return float(wasserstein_distance(a, b))
+
+
+def relative_difference(model: nn.Module, reference: nn.Module, data: Data) -> np.ndarray:
+    """|f_u(x) − f_g(x)| / |y| per sample (samples with y = 0 are left out), the histogram of spec 7.2."""
+    y = data.y.cpu().float()
+    gap = (predict(model, data) - predict(reference, data)).abs()
+    if gap.ndim > 1:
+        gap, y = gap.flatten(1).mean(1), y.flatten(1).abs().mean(1)
+    keep = y.abs() > 0
+    return (gap[keep] / y[keep].abs()).numpy()
+
+
+def _sample(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
+    return rng.choice(n, size=min(k, n), replace=False)
+
+
+def regression_mia(model: nn.Module, *, train: Data, test: Data, targets: Data, samples: int = 2000, seed: int = 0,
+                   augment: str | None = None) -> MIAResult:
+    """The authors' regression membership attack (spec 7.3).
+
+    Feature: the absolute error of each sample. Members: ``samples`` random training samples (all
+    of D, forget included, as in the code); non-members: as many random test samples (fewer on both
+    sides when a split is smaller, so the attacker always sees balanced classes). The score
+    is the fraction of ``samples`` random ``targets`` (train-forget) that an SVC(C=3, gamma='auto',
+    RBF) calls "member". Draws are seeded; ``augment="crop_flip"`` predicts train and target images
+    on augmented views, as the authors' code does (spec 9, bug 2).
+    """
+    from sklearn.svm import SVC
+
+    for argument, split in (("train", train), ("test", test), ("targets", targets)):
+        if len(split) == 0:
+            raise ValueError(f"{argument} is empty: the membership attack needs samples in every set")
+    rng = np.random.default_rng(seed)
+    generator = torch.Generator().manual_seed(seed)
+    per_side = min(samples, len(train), len(test))  # balanced classes, as the authors' 2,000 vs 2,000
+    members = _sample(len(train), per_side, rng)
+    nonmembers = _sample(len(test), per_side, rng)
+    chosen = _sample(len(targets), samples, rng)
+    feature = {
+        "members": per_sample_errors(model, train.subset(torch.from_numpy(members)), "l1", augment=augment, generator=generator),
+        "nonmembers": per_sample_errors(model, test.subset(torch.from_numpy(nonmembers)), "l1"),
+        "targets": per_sample_errors(model, targets.subset(torch.from_numpy(chosen)), "l1", augment=augment, generator=generator),
+    }
+    x = np.concatenate([feature["members"].numpy(), feature["nonmembers"].numpy()])[:, None].astype(np.float64)
+    y = np.concatenate([np.ones(len(members)), np.zeros(len(nonmembers))])
+    order = rng.permutation(len(y))  # the authors shuffle the rows before fitting
+    attacker = SVC(C=3, gamma="auto", kernel="rbf", random_state=seed).fit(x[order], y[order])
+    verdict = attacker.predict(feature["targets"].numpy()[:, None].astype(np.float64))
+    return MIAResult(score=float(verdict.mean()), feature="absolute error", attack=ATTACK_DESCRIPTIONS["svc"],
+                     orientation=MIA_ORIENTATION, n_members=len(members), n_nonmembers=len(nonmembers), n_targets=len(chosen),
+                     attack_train_accuracy=float(attacker.score(x, y)))
+
+
+@dataclass(frozen=True)
+class RegressionRelearnConfig:
+    """Relearning protocol of the authors' regression ``relearn_time`` (spec 7.4): Adam at 0.01 (the
+    notebook's call), batch 256, the loss checked on val-forget after every step, at most 10 epochs."""
+
+    lr: float = 0.01
+    batch_size: int = 256
+    max_epochs: int = 10
+    alpha: float = 0.05
+    loss: Loss = "l1"
+    augment: str | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        _check_loss(self.loss)
+        if self.lr <= 0 or self.batch_size < 1 or self.max_epochs < 1 or self.alpha < 0:
+            raise ValueError(f"lr, batch_size, max_epochs must be positive and alpha non-negative, got {self}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RegressionAINResult:
+    """AIN = steps_unlearned / steps_gold, with the threshold (1 + α)·E_o and the loss curves behind it."""
+
+    index: float
+    steps_unlearned: int
+    steps_gold: int
+    threshold: float
+    reached_unlearned: bool
+    reached_gold: bool
+    curve_unlearned: tuple[float, ...] = ()
+    curve_gold: tuple[float, ...] = ()
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def relearn_steps(model: nn.Module, *, relearn: Data, evaluate_on: Data, threshold: float,
+                  config: RegressionRelearnConfig = RegressionRelearnConfig(), inplace: bool = False
+                  ) -> tuple[int, bool, list[float]]:
+    """Adam steps on ``relearn`` until the loss on ``evaluate_on`` is ≤ ``threshold``.
+
+    Returns (steps, reached, loss after each step). Works on a copy of ``model`` unless
+    ``inplace=True`` (the authors' code, which leaves the model relearned, spec 9 bug 1).
+    """
+    if len(relearn) == 0 or len(evaluate_on) == 0:
+        raise ValueError("relearn and evaluate_on must both hold samples")
+    student = model if inplace else copy.deepcopy(model)
+    device = model_device(student)
+    d = loss_function(config.loss)
+    optimizer = torch.optim.Adam(student.parameters(), lr=config.lr)
+    generator = torch.Generator().manual_seed(config.seed)
+    steps, curve = 0, []
+    for _ in range(config.max_epochs):
+        order = torch.randperm(len(relearn), generator=generator)
+        for start in range(0, len(relearn), config.batch_size):
+            xb, yb = batch_at(relearn, order[start:start + config.batch_size], device=device, augment=config.augment, generator=generator)
+            student.train()
+            with autocast(device):
+                loss = d(student(xb), yb)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            steps += 1
+            curve.append(regression_error(student, evaluate_on, config.loss))
+            if curve[-1] <= threshold:
+                student.eval()
+                return steps, True, curve
+    student.eval()
+    return steps, False, curve
+
+
+def regression_ain(unlearned: nn.Module, gold: nn.Module, *, original_error: float, relearn: Data, evaluate_on: Data,
+                   config: RegressionRelearnConfig = RegressionRelearnConfig(), inplace: bool = False) -> RegressionAINResult:
+    """Regression Anamnesis Index (spec 7.4): relearning steps of ``unlearned`` over those of ``gold``,
+    until the val-forget loss is within (1 + α) of the original model's ``original_error``.
+
+    ``relearn`` is the whole training set in the authors' code. ``inplace=True`` reproduces their bug:
+    both models passed in are changed, so a second call with the same gold model starts from an
+    already relearned one (the chapter shows the effect).
+    """
+    if not np.isfinite(original_error) or original_error < 0:
+        raise ValueError(f"original_error must be a finite non-negative loss, got {original_error}")
+    threshold = (1.0 + config.alpha) * original_error
+    steps_u, reached_u, curve_u = relearn_steps(unlearned, relearn=relearn, evaluate_on=evaluate_on, threshold=threshold,
+                                                config=config, inplace=inplace)
+    steps_g, reached_g, curve_g = relearn_steps(gold, relearn=relearn, evaluate_on=evaluate_on, threshold=threshold,
+                                                config=config, inplace=inplace)
+    return RegressionAINResult(steps_u / steps_g, steps_u, steps_g, threshold, reached_u, reached_g, tuple(curve_u), tuple(curve_g))

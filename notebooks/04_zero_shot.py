@@ -1,0 +1,564 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Zero-Shot Machine Unlearning (GKT, EMMN, AIN)
+#
+# UNSIR and bad teaching still need *some* of the training data: a sample of the retain set, or
+# the forget set itself. {cite:t}`chundawat2023zeroshot` ask what can be done when there is
+# **none**: the data were deleted, or were never the unlearner's to keep, and all that is left is
+# the trained model and the identity of the class to forget. They propose two methods, *error
+# minimising-maximising noise* (EMMN) and *gated knowledge transfer* (GKT), and a metric, the
+# *Anamnesis Index* (AIN), that asks how fast the forgotten knowledge comes back. This chapter
+# implements GKT as the authors' notebook runs it and in a strict zero-data form, a reconstruction
+# of EMMN (its code was never published), AIN with its protocol made explicit, and a model-inversion
+# attack, and sets them against retraining and the data-using methods of the previous chapters.
+
+# %% tags=["parameters", "hide-cell"]
+profile = "quick"  # smoke | quick | full (see datarights.profiles)
+seed = 0
+device = "auto"  # auto | cpu | cuda
+data_dir = None  # where datasets live; None: $DATARIGHTS_DATA
+
+# %% tags=["remove-input"]
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from IPython.display import Markdown
+
+from datarights import experiments, metrics, plots, reported, unlearning
+from datarights.experiments import zero_shot as zs
+from datarights.notebook import glue, provenance, show_markdown
+
+plots.use_book_style()
+study = zs.settings(profile)
+P = study.profiles[0]
+result = zs.run(profile, seed, device=device, data_dir=data_dir)
+meta, rows = result.meta, result.rows
+main = result.main()
+first_seed = meta["seeds"][0]
+gkt_cfg = study.gkt
+show_markdown(provenance(
+    meta, P.description, chapter="04",
+    request=(f"Forget class {study.forget_class} of {meta['dataset']} ({meta['n_forget_train']} training images to forget), "
+             f"seeds {meta['seeds']} (mean ± std over them), and classes {list(study.two_classes)} together. "
+             f"GKT in this profile: {gkt_cfg.pseudo_batches} pseudo-batches of {gkt_cfg.batch_size} generated images "
+             f"(the authors: 4,000 of 256), student Adam {gkt_cfg.student_lr:g}, generator width {gkt_cfg.generator_width} "
+             f"(the authors: 128), gate {gkt_cfg.threshold}, β {gkt_cfg.beta:g}. CPU runs use {meta['threads']} thread(s). "),
+))
+
+# %% [markdown]
+# ## Why zero-shot?
+#
+# A deletion request may arrive long after training, when the training set is gone, or the model
+# may have been bought rather than trained. Then every method that fine-tunes on $D_r$ or computes
+# anything on $D_f$ is ruled out, and so is retraining. What remains is the trained model $M_o$
+# itself, and the knowledge that class $c_f$ must go. The question of this chapter: can a model
+# be made to forget a class using nothing but itself, how well, at what cost, and how would we
+# know?
+#
+# ## Gated knowledge transfer
+#
+# GKT distils the original model (the *teacher* $T = M_o$, frozen) into a **freshly initialised**
+# network of the same architecture (the *student* $S$), through images that a generator $G$ makes
+# up from noise, in the style of zero-shot knowledge transfer {cite:p}`micaelli2019zeroshot`. The
+# student starts from nothing so that it can only know what passes through the transfer: if the
+# transfer carries no knowledge of $c_f$, the student never has it. A *gate*, which the authors
+# call a band-pass filter, keeps only the pseudo-images on which the teacher gives the forget
+# classes $C_f$ a small probability:
+#
+# $$
+# \text{keep}(x) \iff \sum_{c \in C_f} \operatorname{softmax}\big(T(x)\big)_c \le \epsilon, \qquad \epsilon = 0.01 .
+# $$ (zs-gate)
+#
+# For every pseudo-batch $x = G(z)$, $z \sim \mathcal N(0, I_{128})$, one generator step looks for
+# images on which student and teacher still disagree,
+#
+# $$
+# \mathcal L_G = -\,\mathrm{KL}\big(\operatorname{softmax}(T(x)/\tau)\,\big\|\,\operatorname{softmax}(S(x)/\tau)\big),
+# $$ (zs-generator)
+#
+# and ten student steps on the same $z$ close the gap, matching the outputs and the *attention maps*
+# of the intermediate layers {cite:p}`zagoruyko2017attention`,
+#
+# $$
+# \mathcal L_S = \mathrm{KL}\big(\operatorname{softmax}(T(x)/\tau)\,\big\|\,\operatorname{softmax}(S(x)/\tau)\big)
+#  + \beta \sum_{l} \big\lVert A(a^S_l) - A(a^T_l) \big\rVert_2^2 ,
+# \qquad A(a) = \frac{\operatorname{vec}\big(\tfrac1C \sum_{k} a_{k}^2\big)}{\big\lVert \operatorname{vec}\big(\tfrac1C \sum_k a_k^2\big)\big\rVert_2},
+# $$ (zs-student)
+#
+# with $\tau = 1$, $\beta = 250$, Adam at $10^{-3}$ for both networks, gradient-norm clipping at 5 and
+# 4,000 pseudo-batches. The KL uses PyTorch's default reduction, which divides by the batch size
+# *and* the number of classes; $\beta = 250$ is tuned against that scale. The activations $a_l$ are
+# the outputs of the network's blocks, recorded with forward hooks
+# (`datarights.models.activations`), so no model has to be rewritten to return them.
+#
+# **The authors' notebook and a strict form.** The specification (`shared/papers`, section 3.5)
+# found that the notebook trains the student in eval mode (its BatchNorm layers never update their
+# statistics), steps the student's learning-rate scheduler on the loss of the *real retain test
+# set*, and steps the generator's on a constant, which halves its rate every 150 pseudo-batches.
+# The library offers both: `variant="faithful"` does what the notebook does and therefore **reads
+# real test data**: a leak in a method called zero-shot. `variant="strict"` reads no data at all
+# (student in train mode, constant rates) and stops after a declared number of pseudo-batches. In
+# both, the test data passed as `monitor=` are otherwise only used to draw the trajectories below.
+#
+# One call, on this page's request (a short run for illustration; the experiments use the cached runs):
+
+# %%
+setup = experiments.prepare(P, first_seed, device=device, data_dir=data_dir) if not P.requires_gpu else None
+if setup is not None:
+    demo = unlearning.gkt(setup.original, forget_classes=[study.forget_class], input_shape=setup.splits.train.input_shape,
+                          config=unlearning.GKTConfig(variant="strict", pseudo_batches=10, batch_size=gkt_cfg.batch_size,
+                                                      student_lr=gkt_cfg.student_lr, generator_width=gkt_cfg.generator_width))
+    print(f"GKT (strict), 10 pseudo-batches in {demo.seconds:.1f} s, no data read; {demo.extra['pass_rate']:.0%} of the generated "
+          f"images passed the gate; forget-class test accuracy {metrics.accuracy(demo.model, setup.splits.forget_test):.1%}, "
+          f"retain-class {metrics.accuracy(demo.model, setup.splits.retain_test):.1%} (far from done after 10)")
+else:
+    print("full profile: models are trained on the GPU machine; this page shows their stored results")
+
+# %% [markdown]
+# What passes the gate? Below, generator samples from the cached run that the teacher judged
+# non-forget-class (passed) and forget-class (removed), at the first evaluation. They look nothing
+# like digits; they only need to carry the teacher's decision boundaries.
+
+# %% tags=["remove-input"]
+detail_rows = main[main.seed == first_seed].set_index("method")
+strict_detail = detail_rows.loc["gkt_strict"]
+samples = {"passed": np.asarray(strict_detail.passed), "removed": np.asarray(strict_detail.rejected)}
+samples = {k: v for k, v in samples.items() if len(v)}
+fig = plots.image_grid(samples, row_labels=list(samples), per_row=8, title="GKT pseudo-images: through the gate and stopped by it")
+plt.show()
+
+# %% [markdown]
+# ## EMMN, as reconstructed here
+#
+# EMMN's algorithm is not public and the paper's description could not be read; the library's
+# `emmn` is **our reconstruction** (spec 3.6), built from the UNSIR chapter's pieces. For each forget
+# class it learns UNSIR's error-*maximising* noise (chapter 02); for each retain class an
+# error-*minimising* noise $N_r = \arg\min_N \ell(M_o(N), r)$, inputs the model confidently calls
+# $r$, which stand in for the retain data it may not see. An *impair* epoch on both noises with their
+# labels, then a *repair* epoch on the retain noise alone. Nothing else is read.
+#
+# ## The Anamnesis Index
+#
+# Accuracy on the forget class says whether a model *answers* like a model that never learned the
+# class, not whether the knowledge is gone. AIN asks how quickly it comes back. Let $r_t(M)$ be the
+# number of optimiser steps of fine-tuning $M$ on the forget class until its forget-class accuracy
+# is back within $\alpha$ of the original's, i.e. at least $(1-\alpha)\,\mathrm{Acc}(M_o, D_f)$. Then
+#
+# $$
+# \mathrm{AIN} = \frac{r_t(M_u, M_o, \alpha)}{r_t(M_s, M_o, \alpha)}, \qquad \alpha = 0.05 ,
+# $$ (zs-ain)
+#
+# with $M_s$ the model retrained from scratch on $D_r$. $\mathrm{AIN} \approx 1$: the unlearned model
+# relearns as slowly as one that never saw the class, the ideal. $\mathrm{AIN} \ll 1$: the knowledge
+# was hidden, not removed, and returns at once. $\mathrm{AIN} \gg 1$: the model was pushed further
+# than retraining, which can itself be a tell. The authors' `metrics.py` relearns on the *whole*
+# training set and measures on the *whole* test set through global variables (spec 3.7); the
+# library names these choices: `relearn_data="forget_train"` (our default) or `"full_train"`,
+# `evaluate_on="forget_test"`, α relative, Adam at $10^{-3}$, counting steps, always on copies.
+# `GoldRelearnTime` measures the retrained model's $r_t$ once and reuses it.
+#
+# ## Experiment 1: GKT over the pseudo-batches
+#
+# Forget-class and retain-class test accuracy of the student every
+# {glue:text}`eval_every:.0f` pseudo-batches, for both variants (seed {glue:text}`first_seed:.0f`
+# in bold, the other seeds faint); the dashed lines are the retrained model's.
+
+# %% tags=["remove-input"]
+fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.4), sharey=True)
+gold = detail_rows.loc["retrained"]
+for ax, column, title in ((axes[0], "forget_accuracy", "forget class (test)"), (axes[1], "retain_accuracy", "retain classes (test)")):
+    for method in ("gkt_strict", "gkt_faithful"):
+        for s in meta["seeds"]:
+            curve = result.trajectory(method, s)
+            ax.plot(curve.pseudo_batch, 100 * curve[column], color=plots.color(method), lw=2 if s == first_seed else 0.8,
+                    alpha=1 if s == first_seed else 0.5, label=plots.label(method) if s == first_seed else None)
+    ax.axhline(100 * gold["forget_test" if column == "forget_accuracy" else "retain_test"], ls="--", color=plots.color("retrained"),
+               label=plots.label("retrained"))
+    ax.set_title(title)
+    ax.set_xlabel("pseudo-batch")
+axes[0].set_ylabel("accuracy (%)")
+axes[1].legend(fontsize=7)
+fig.suptitle("GKT student during the transfer", fontweight="bold")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# After {glue:text}`pseudo_batches:.0f` pseudo-batches the strict student classifies
+# {glue:text}`strict_retain:.1f` % of the retain-class test images correctly (mean over seeds;
+# the retrained model {glue:text}`gold_retain:.1f` %) and {glue:text}`strict_forget:.1f` % of the
+# forget class; the authors' variant {glue:text}`faithful_retain:.1f` % and
+# {glue:text}`faithful_forget:.1f` %. {glue:md}`recovery_text`
+#
+# The authors' notebook shows the forgotten digit *coming back* on MNIST after about 800
+# pseudo-batches (6 % at 800, 76 % at 900; table below): knowledge of class 0 leaks through the
+# ≤ 1 % the gate lets through on the kept images and through generalisation. A stopping rule must
+# therefore be declared. Strict GKT uses the only one that needs no data, a fixed number of
+# pseudo-batches, which must be set *before* seeing the trajectory; the faithful variant's test-set
+# monitoring could stop at the last checkpoint with a forget accuracy as low as the retrained model's,
+# but only by reading real data.
+#
+# ## Experiment 2: zero-shot against data-using methods
+#
+# Mean ± standard deviation over {glue:text}`n_seeds:.0f` seeds (each seed trains its own original
+# and retrained model). The column "data used" says what each method needed; MIA is the fraction of
+# forget training images the logistic attacker calls members (the retrained model's value is the
+# target); ZRF compares the outputs on the forget test images with a random network's
+# (authors' code formula, chapter 03); seconds are wall time on this machine.
+
+# %% tags=["remove-input"]
+COLUMNS = {"retain_test": "Dr acc (%)", "forget_test": "Df acc (%)", "mia_logistic": "MIA", "ain": "AIN", "zrf_code": "ZRF",
+           "seconds": "seconds"}
+if "mia_svc" in main and main.mia_svc.notna().all():
+    COLUMNS = {**COLUMNS, "mia_svc": "MIA (SVC)"}
+ORDER = list(zs.METHODS)
+
+
+def mean_std(table: pd.DataFrame) -> pd.DataFrame:
+    stats = table.groupby("method", sort=False)[list(COLUMNS)].agg(["mean", "std"]).reindex(ORDER).dropna(how="all")
+    shown = pd.DataFrame({"data used": [zs.DATA_NEEDED[m] for m in stats.index]}, index=[plots.label(m) for m in stats.index])
+    for column, name in COLUMNS.items():
+        scale = 100 if column in ("retain_test", "forget_test") else 1
+        digits = 1 if scale == 100 or column == "seconds" else 2
+        shown[name] = [f"{scale * m:.{digits}f} ± {scale * np.nan_to_num(s):.{digits}f}"
+                       for m, s in zip(stats[(column, "mean")], stats[(column, "std")])]
+    return shown
+
+
+mean_std(main)
+
+# %% tags=["remove-input"]
+summary = main.groupby("method", sort=False)[["retain_test", "forget_test"]].agg(["mean", "std"]).reindex(ORDER)
+plots.mean_std_bars(summary, title=f"Forgetting class {study.forget_class} of {meta['dataset']} (mean ± std over seeds)")
+plt.show()
+
+# %% [markdown]
+# Without seeing a single image, strict GKT reaches {glue:text}`strict_forget:.1f` % forget
+# accuracy and EMMN {glue:text}`emmn_forget:.1f` %, against {glue:text}`gold_forget:.1f` % for
+# retraining, at a cost on the retain classes: {glue:text}`strict_retain:.1f` % and
+# {glue:text}`emmn_retain:.1f` % against {glue:text}`gold_retain:.1f` %. UNSIR and bad teacher,
+# which read data, keep {glue:text}`unsir_retain:.1f` % and {glue:text}`bt_retain:.1f` %:
+# {glue:md}`price_text` GKT re-learns every retain class from scratch through a generator, which
+# costs time: {glue:text}`strict_seconds:.0f` s against {glue:text}`gold_seconds:.0f` s for
+# retraining on this profile's small data set (the authors' MNIST run is 4,000 × 11 updates).
+# The MIA score of the GKT student is
+# {glue:text}`strict_mia:.2f` (retrained {glue:text}`gold_mia:.2f`, original
+# {glue:text}`original_mia:.2f`). {glue:md}`svc_text`
+#
+# ## Experiment 3: what AIN says
+#
+# Relearn curves: the forget-class test accuracy of each model while it is fine-tuned on the
+# forget training images (seed {glue:text}`first_seed:.0f`; Adam {glue:text}`relearn_lr:g`, batch
+# {glue:text}`relearn_batch:.0f`). The dotted line is the target $(1-\alpha)\,\mathrm{Acc}(M_o, D_f)$.
+
+# %% tags=["remove-input"]
+fig, ax = plt.subplots(figsize=(7.5, 3.4))
+target = 100 * (1 - P.relearn.alpha) * detail_rows.loc["original", "forget_test"]
+for method, row in detail_rows.iterrows():
+    ax.plot(np.arange(len(row.relearn_curve)), 100 * np.asarray(row.relearn_curve), color=plots.color(method), label=plots.label(method),
+            lw=2.2 if method in ("retrained", "gkt_strict", "emmn") else 1.1, ls="--" if method == "retrained" else "-")
+ax.axhline(target, ls=":", color="black", lw=1)
+ax.set_xlabel("relearning step")
+ax.set_ylabel("forget-class test accuracy (%)")
+ax.set_title("Relearn curves")
+ax.legend(fontsize=6.5, ncol=3)
+plt.show()
+ain_table = result.ain_table()
+by_alpha = ain_table[ain_table.relearn_data == "forget_train"].pivot(index="method", columns="alpha", values="ain").reindex(ORDER)
+by_alpha.index = [plots.label(m) for m in by_alpha.index]
+by_alpha.columns = [f"AIN, α = {a:g}" for a in by_alpha.columns]
+by_data = ain_table[ain_table.alpha == P.relearn.alpha].pivot(index="method", columns="relearn_data", values="ain").reindex(ORDER)
+by_data.index = [plots.label(m) for m in by_data.index]
+by_data.columns = [f"AIN, relearn on {c}" for c in by_data.columns]
+by_alpha.join(by_data).round(2)
+
+# %% [markdown]
+# Every model that got its forget accuracy to zero *looks* the same to a Df-accuracy column; the
+# relearn curves separate them. {glue:md}`ain_text` Changing α moves AIN little here, because
+# relearning on this small task jumps from near zero to near the original's accuracy in a few steps.
+# The relearning data matter more: on the whole training set the forget class is a tenth of every
+# batch, and the ranking of the methods can change ({glue:text}`rank_corr:.2f` Spearman correlation
+# between the two columns), so an AIN without its protocol is not comparable across papers.
+#
+# ## Experiment 4: model inversion
+#
+# For every class, gradient ascent on an input to maximise the model's log-probability of that
+# class, with a total-variation prior (`metrics.invert`, batched over classes; the paper's attack is
+# not published). Rows: models; columns: classes. A model that still holds an image of the forgotten
+# class may reveal it here.
+
+# %% tags=["remove-input"]
+shown_models = [m for m in ("original", "retrained", "unsir", "gkt_strict", "gkt_faithful", "emmn") if m in detail_rows.index]
+inversions = {m: np.asarray(detail_rows.loc[m, "inversions"]) for m in shown_models}
+fig = plots.image_grid(inversions, row_labels=[plots.label(m) for m in shown_models], per_row=len(next(iter(inversions.values()))),
+                       title="Model inversion: one image per class (columns 0–9)")
+plt.show()
+judge = main.groupby("method", sort=False)[["judge_independent", "judge_retrained", "judge_independent_retain"]].mean().reindex(ORDER)
+judge.index = [plots.label(m) for m in judge.index]
+judge.columns = ["forget class, independent judge", "forget class, retrained judge", "retain classes, independent judge"]
+(100 * judge).round(0)
+
+# %% [markdown]
+# The judge numbers are the share of inversions that a second model assigns to the class they were
+# made for (mean over seeds, in %). The **independent judge**, a model of the same architecture
+# trained on all of $D$ with another seed, recognises {glue:text}`judge_original:.0f` % of the
+# original's class-{glue:text}`forget_class:.0f` inversions, {glue:text}`judge_gold:.0f` % of the
+# retrained model's and {glue:text}`judge_strict:.0f` % of strict GKT's ({glue:text}`judge_emmn:.0f`
+# % for EMMN). {glue:md}`judge_text` The retrained model is a poor judge for the forget class: having
+# never learned it, it almost never predicts it, whatever it is shown (first column against second).
+#
+# ## Experiment 5: ablations
+#
+# Strict GKT on seed {glue:text}`first_seed:.0f`, {glue:text}`ablation_batches:.0f` pseudo-batches
+# per run, varying one setting: the gate threshold (including no gate), and β, the weight of the
+# attention term. The number of pseudo-batches is the x-axis.
+
+# %% tags=["remove-input"]
+ablations = result.ablations
+fig, axes = plt.subplots(2, 2, figsize=(9.5, 5.6), sharex=True)
+for col, parameter in enumerate(("threshold", "beta")):
+    part = ablations[ablations.parameter == parameter]
+    palette = plt.cm.viridis(np.linspace(0, 0.85, len(part)))
+    for color, (_, row) in zip(palette, part.iterrows()):
+        curve = pd.DataFrame(row.trajectory)
+        label = f"{'gate' if parameter == 'threshold' else 'β'} = {row.value}"
+        axes[0][col].plot(curve.pseudo_batch, 100 * curve.forget_accuracy, color=color, label=label)
+        axes[1][col].plot(curve.pseudo_batch, 100 * curve.retain_accuracy, color=color, label=label)
+    axes[0][col].set_title(f"varying the {'gate threshold' if parameter == 'threshold' else 'attention weight β'}")
+    axes[1][col].set_xlabel("pseudo-batch")
+    axes[0][col].legend(fontsize=7)
+axes[0][0].set_ylabel("forget-class accuracy (%)")
+axes[1][0].set_ylabel("retain-class accuracy (%)")
+fig.tight_layout()
+plt.show()
+ablation_table = ablations[["parameter", "value", "pass_rate", "forget_test", "retain_test", "gkt_seconds"]].copy()
+ablation_table[["forget_test", "retain_test"]] *= 100
+ablation_table.columns = ["setting", "value", "gate pass rate", "Df acc (%)", "Dr acc (%)", "seconds"]
+ablation_table.round(2)
+
+# %% [markdown]
+# {glue:md}`gate_text` Forgetting two classes at once ({glue:md}`two_classes`), with the gate on
+# the *summed* probability of both (the notebook gates one class only):
+
+# %% tags=["remove-input"]
+pair = rows[(rows.profile == P.name) & (rows.request == ",".join(map(str, study.two_classes)))]
+pair_table = pair.set_index("method")[["retain_test", "forget_test", "ain", "seconds"]].copy()
+pair_table[["retain_test", "forget_test"]] *= 100
+pair_table.index = [plots.label(m) for m in pair_table.index]
+pair_table.columns = ["Dr acc (%)", "Df acc (%)", "AIN", "seconds"]
+pair_table.round(2)
+
+# %% [markdown]
+# ## Against the authors' notebook
+#
+# The paper's tables could not be obtained (see the specification); the reference numbers are the
+# committed outputs of the authors' MNIST notebook. "Ours" is this page's run
+# ({glue:md}`data_text`); for the trajectory, our strict and faithful students at the same
+# pseudo-batch, where our run went that far.
+
+# %% tags=["remove-input"]
+original_row = detail_rows.loc["original"]
+trajectories = {m: result.trajectory(m).set_index("pseudo_batch") for m in ("gkt_strict", "gkt_faithful")}
+
+
+def ours(quantity: str, method: str) -> float:
+    if quantity.startswith("original"):
+        column = {"original test accuracy": "test", "original Df accuracy": "forget_test", "original Dr accuracy": "retain_test"}[quantity]
+        return 100 * original_row[column]
+    batch = int(quantity.rsplit(" ", 1)[1])
+    curve = trajectories[method]
+    if batch not in curve.index:
+        return np.nan
+    return 100 * curve.loc[batch, "forget_accuracy" if " Df " in quantity else "retain_accuracy"]
+
+
+on_mnist = meta["dataset"] == "mnist"
+comparison = pd.DataFrame([
+    {"quantity": r.quantity, "reported": r.value, "ours, strict": ours(r.quantity, "gkt_strict"),
+     "ours, authors' variant": ours(r.quantity, "gkt_faithful"), "source": f"{r.source} [{r.tag}]"}
+    for r in reported.ZERO_SHOT
+])
+comparison["why they differ"] = [
+    ("same data and recipe, up to the scheduler (cosine instead of the notebook's test-loss plateau)" if on_mnist else
+     "ours: 8×8 digits and a small CNN, not MNIST and AllCNN")
+    if q.startswith("original") else
+    ("same settings; the trajectory depends on the seed and the generator's learning-rate quirk" if on_mnist else
+     f"our run stops at {gkt_cfg.pseudo_batches} pseudo-batches on 8×8 digits: no comparable point")
+    for q in comparison.quantity
+]
+comparison.style.format(precision=2, na_rep="—").hide(axis="index")
+
+# %% [markdown]
+# What the paper's tables would settle: which GKT checkpoint its numbers come from (the notebook's
+# own run forgets only until about 800 pseudo-batches), EMMN's actual algorithm and settings, the
+# AIN protocol (relearning data, evaluation set), which architectures were used on CIFAR-10 and SVHN,
+# and the model-inversion procedure. Until then the comparison above is with the notebook only.
+#
+# ### What remains unknown
+#
+# - The paper's result tables, and with them whether our EMMN reconstruction resembles theirs.
+# - The full profile (MNIST exactly as the notebook, CIFAR-10 with AllCNN and ResNet-18) is
+#   implemented (`zero_shot.settings("full")`) but {glue:md}`full_status`
+# - SVHN is not run: the authors' loader cannot run (spec 3.3) and no offline copy exists here.
+# - Wall times on this page come from a CPU shared with other jobs; they order the methods but are
+#   not benchmarks (see `benchmarks/gkt_speed.py`).
+#
+# ## Exercises
+#
+# ```{exercise} The gate
+# :label: ex-zs-gate
+# Write `band_pass(probs, forget_classes, threshold)` that takes teacher probabilities (an N×C
+# tensor) and returns a boolean mask of the rows GKT keeps {eq}`zs-gate`, with several forget classes
+# gated on their summed probability.
+# ```
+
+# %% [markdown]
+# ```{solution-start} ex-zs-gate
+# :class: dropdown
+# ```
+
+# %% tags=["solution"]
+import torch
+
+
+def band_pass(probs: torch.Tensor, forget_classes: list[int], threshold: float) -> torch.Tensor:
+    ### BEGIN SOLUTION
+    return probs[:, forget_classes].sum(dim=1) <= threshold
+    ### END SOLUTION
+
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% tags=["check"]
+probs = torch.tensor([[0.005, 0.995, 0.0], [0.02, 0.98, 0.0], [0.004, 0.004, 0.992], [0.5, 0.5, 0.0]])
+assert band_pass(probs, [0], 0.01).tolist() == [True, False, True, False]
+assert band_pass(probs, [0, 1], 0.01).tolist() == [False, False, True, False]
+from datarights.unlearning.gkt import gate
+
+assert torch.equal(band_pass(probs, [0], 0.01), gate(probs, [0], 0.01)), "the same mask as the library's gate"
+print("gate check passed")
+
+# %% [markdown]
+# ```{exercise} AIN from relearn steps
+# :label: ex-zs-ain
+# The table `rows` has, for every model, the relearn steps `relearn_steps` (α = 0.05, relearning on
+# the forget training images) with its `profile`, `seed`, `request` and `method`. Compute AIN
+# {eq}`zs-ain` for every row of the single-class request of the main profile as a pandas Series
+# `my_ain` indexed like `main`, dividing by the retrained model of the same seed.
+# ```
+
+# %% [markdown]
+# ```{solution-start} ex-zs-ain
+# :class: dropdown
+# ```
+
+# %% tags=["solution"]
+### BEGIN SOLUTION
+gold_steps = main[main.method == "retrained"].set_index("seed").relearn_steps
+my_ain = main.relearn_steps / main.seed.map(gold_steps)
+### END SOLUTION
+print(pd.DataFrame({"method": main.method, "seed": main.seed, "AIN": my_ain}).head(9).to_string(index=False))
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% tags=["check"]
+assert np.allclose(my_ain.to_numpy(), main.ain.to_numpy())
+assert np.allclose(my_ain[main.method == "retrained"], 1.0)
+print("AIN check passed")
+
+# %% [markdown]
+# ## References
+#
+# The full bibliography is on the [references page](../references.md).
+
+# %% tags=["remove-cell"]
+means = main.groupby("method", sort=False).mean(numeric_only=True)
+glue("eval_every", float(gkt_cfg.eval_every))
+glue("first_seed", float(first_seed))
+glue("forget_class", float(study.forget_class))
+glue("pseudo_batches", float(gkt_cfg.pseudo_batches))
+glue("n_seeds", float(len(meta["seeds"])))
+glue("ablation_batches", float(study.ablation_pseudo_batches))
+glue("relearn_lr", float(P.relearn.lr))
+glue("relearn_batch", float(P.relearn.batch_size))
+for name, value in {
+    "strict_retain": 100 * means.loc["gkt_strict", "retain_test"], "strict_forget": 100 * means.loc["gkt_strict", "forget_test"],
+    "faithful_retain": 100 * means.loc["gkt_faithful", "retain_test"], "faithful_forget": 100 * means.loc["gkt_faithful", "forget_test"],
+    "gold_retain": 100 * means.loc["retrained", "retain_test"], "gold_forget": 100 * means.loc["retrained", "forget_test"],
+    "emmn_retain": 100 * means.loc["emmn", "retain_test"], "emmn_forget": 100 * means.loc["emmn", "forget_test"],
+    "unsir_retain": 100 * means.loc["unsir", "retain_test"], "bt_retain": 100 * means.loc["bad_teacher", "retain_test"],
+    "strict_seconds": means.loc["gkt_strict", "seconds"], "gold_seconds": means.loc["retrained", "seconds"],
+    "strict_mia": means.loc["gkt_strict", "mia_logistic"], "gold_mia": means.loc["retrained", "mia_logistic"],
+    "original_mia": means.loc["original", "mia_logistic"],
+    "judge_original": 100 * means.loc["original", "judge_independent"], "judge_gold": 100 * means.loc["retrained", "judge_independent"],
+    "judge_strict": 100 * means.loc["gkt_strict", "judge_independent"], "judge_emmn": 100 * means.loc["emmn", "judge_independent"],
+}.items():
+    glue(name, float(value))
+
+strict_curves = [result.trajectory("gkt_strict", s) for s in meta["seeds"]]
+recovered = [c for c in strict_curves if (c.forget_accuracy.cummax() - c.forget_accuracy.iloc[0] > 0.2).any()
+             and c.forget_accuracy.iloc[-1] > 0.2]
+glue("recovery_text", Markdown(
+    f"In {len(recovered)} of {len(strict_curves)} strict runs the forget class came back above 20 % within the run."
+    if recovered else
+    f"Within our {gkt_cfg.pseudo_batches} pseudo-batches the forget class does not come back in any strict run "
+    f"(largest forget accuracy along the trajectories: {100 * max(c.forget_accuracy.max() for c in strict_curves):.1f} %); "
+    "our runs are far shorter than the point where the authors' run turned."))
+ain_means = means.ain
+zero_forget = [m for m in ("unsir", "bad_teacher", "gkt_strict", "gkt_faithful", "emmn") if means.loc[m, "forget_test"] < 0.05]
+glue("ain_text", Markdown(
+    "Among the methods that bring forget accuracy near zero (" + ", ".join(plots.label(m) for m in zero_forget) + "), AIN ranges from "
+    f"{ain_means[zero_forget].min():.2f} ({plots.label(ain_means[zero_forget].idxmin())}) to "
+    f"{ain_means[zero_forget].max():.2f} ({plots.label(ain_means[zero_forget].idxmax())}); the original's is "
+    f"{ain_means['original']:.2f}." if zero_forget else "No method brings the forget accuracy near zero on this profile."))
+rank = by_data.dropna()
+glue("rank_corr", float(rank.iloc[:, 0].rank().corr(rank.iloc[:, 1].rank())) if rank.shape[1] == 2 and len(rank) > 2 else float("nan"))
+jo, js_ = means.loc["original", "judge_independent"], means.loc["gkt_strict", "judge_independent"]
+glue("judge_text", Markdown(
+    "The strict GKT student's inversions are recognised about as often as the original's: a fresh network that never saw the class still "
+    "produces a recognisable image of it, inherited through the teacher's soft outputs." if js_ >= 0.5 * jo and jo > 0 else
+    "The strict GKT student's inversions of the forgotten class are recognised far less often than the original's."))
+threshold_rows = ablations[ablations.parameter == "threshold"].set_index("value")
+glue("gate_text", Markdown(
+    f"Without a gate the student's forget accuracy ends at {100 * threshold_rows.loc['none', 'forget_test']:.1f} % "
+    f"(with the 0.01 gate {100 * threshold_rows.loc[0.01, 'forget_test']:.1f} %): "
+    + ("the gate is what keeps the class out." if threshold_rows.loc['none', 'forget_test'] > threshold_rows.loc[0.01, 'forget_test'] + 0.1
+       else "in a run this short the class stays out even without the gate, so the gate's effect shows in the long runs of the full profile.")
+    if "none" in threshold_rows.index and 0.01 in threshold_rows.index else "The gate ablation did not run on this profile."))
+zero_shot_best = max(means.loc[m, "retain_test"] for m in ("gkt_strict", "emmn"))
+data_best = max(means.loc[m, "retain_test"] for m in ("unsir", "bad_teacher"))
+glue("price_text", Markdown(
+    f"{100 * (data_best - zero_shot_best):.1f} points more than the better zero-shot method, the price of having no data here."
+    if data_best > zero_shot_best else "no better than the zero-shot methods on this profile."))
+if "mia_svc" in main and main.mia_svc.notna().all():
+    svc = means.mia_svc
+    glue("svc_text", Markdown(
+        f"The authors' SVC attacker disagrees: it scores GKT (strict) {svc['gkt_strict']:.2f} and EMMN {svc['emmn']:.2f} against "
+        f"{svc['retrained']:.2f} for the retrained model. The GKT student never trained on a real image, so members and "
+        "non-members get much the same entropies from it, the attacker's boundary between them is arbitrary, and where the forget "
+        "images fall says little (EMMN, whose last epochs saw only noise, scores alike here). Membership inference is a weak "
+        "instrument for these models; the two attackers must be read together."
+        if abs(svc["gkt_strict"] - means.loc["gkt_strict", "mia_logistic"]) > 0.3 else
+        "The authors' SVC attacker agrees with the logistic one on the zero-shot models."))
+else:
+    glue("svc_text", Markdown("(The SVC attacker is not run on this profile.)"))
+glue("two_classes", Markdown("classes " + " and ".join(map(str, study.two_classes))))
+glue("data_text", Markdown(f"{meta['dataset']}, {meta['model']}, profile {meta['profile']}"))
+glue("full_status", Markdown(
+    "is what this page shows." if meta["profile"].startswith("full") else
+    "has not been executed: this session had no GPU, so this page shows the quick profile."))
