@@ -16,6 +16,7 @@ import pandas as pd
 METHOD_LABELS = {
     "original": "Original",
     "retrained": "Retrained (gold)",
+    "retrain": "Retrained (gold)",
     "finetune": "Fine-tune",
     "neggrad": "NegGrad",
     "random_labels": "Random labels",
@@ -23,16 +24,19 @@ METHOD_LABELS = {
     "unsir_code": "UNSIR (authors' code)",
     "unsir_no_noise": "Impair without noise",
     "bad_teacher": "Bad teacher",
+    "gkt": "GKT (strict)",
     "gkt_strict": "GKT (strict)",
     "gkt_faithful": "GKT (authors' notebook)",
     "emmn": "EMMN (reconstruction)",
     "gaussian_finetune": "Gaussian fine-tune",
     "blindspot": "Blindspot",
     "blindspot_fixed": "Blindspot (2-D fix)",
+    "ssd": "SSD (Foster et al. 2024)",
 }
 METHOD_COLORS = {
     "original": "#4c4c4c",
     "retrained": "#1b9e77",
+    "retrain": "#1b9e77",
     "finetune": "#7570b3",
     "neggrad": "#d95f02",
     "random_labels": "#e7298a",
@@ -40,12 +44,14 @@ METHOD_COLORS = {
     "unsir_code": "#a6761d",
     "unsir_no_noise": "#66a61e",
     "bad_teacher": "#1f78b4",
+    "gkt": "#6a3d9a",
     "gkt_strict": "#6a3d9a",
     "gkt_faithful": "#cab2d6",
     "emmn": "#b15928",
     "gaussian_finetune": "#fb9a99",
     "blindspot": "#e31a1c",
     "blindspot_fixed": "#fdbf6f",
+    "ssd": "#999999",
 }
 SPLIT_LABELS = {
     "retain_train": "$D_r$\n(train)",
