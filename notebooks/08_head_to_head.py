@@ -156,15 +156,29 @@ mean_std(tables["subclass"])
 mean_std(tables["random"])
 
 # %% [markdown]
-# ## Quality against cost
+# ## What each method does to the forget and retain data
 #
-# ```{glue:figure} h2h_tradeoff
-# :name: h2h-tradeoff
+# Accuracy on the retained classes and on the forgotten data, mean ± standard deviation over
+# requests and seeds; the retrained model's bars are the target.
+
+# %% tags=["remove-input"]
+fig, axes = plt.subplots(1, 3, figsize=(14, 3.6), sharey=True)
+for ax, (scenario, table) in zip(axes, tables.items()):
+    plots.mean_std_bars(head_to_head.summary(table, ["retain_test", "forget"]), ["retain_test", "forget"],
+                        title=SCENARIO_TITLES[scenario], ax=ax)
+    ax.set_xticks(range(2), ["retained classes (test)", "forgotten data"])
+    ax.legend().remove()
+handles, names = axes[0].get_legend_handles_labels()
+fig.legend(handles, names, loc="lower center", ncol=6, bbox_to_anchor=(0.5, -0.1), fontsize=8)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## Quality against cost
 #
 # Gap to the retrained model {eq}`h2h-gap` against wall time relative to retraining, mean over
 # requests and seeds, per scenario. Lower is closer to retraining, further left is cheaper. The
 # retrained model sits at (1, 0) by definition.
-# ```
 
 # %% tags=["remove-input"]
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), sharey=True)
@@ -179,8 +193,7 @@ for ax, (scenario, table) in zip(axes, tables.items()):
     ax.set_title(SCENARIO_TITLES[scenario])
 axes[0].set_ylabel("gap to retrained (lower is better)")
 fig.tight_layout()
-glue("h2h_tradeoff", fig)
-plt.close(fig)
+plt.show()
 
 # %% [markdown]
 # On {glue:text}`h2h_dataset` retraining takes only {glue:text}`h2h_retrain_seconds` seconds (median
@@ -189,12 +202,8 @@ plt.close(fig)
 # method against retraining side by side in one run, and on the GPU with `--profile full`.
 #
 # %% [markdown]
-# ```{glue:figure} h2h_heatmap
-# :name: h2h-heatmap
-#
 # Where each method departs from retraining: the mean absolute gap per metric (columns) and
 # method (rows), per scenario; JS and AD are distances to the retrained model already.
-# ```
 
 # %% tags=["remove-input"]
 import seaborn as sns
@@ -226,8 +235,7 @@ for ax, (scenario, table) in zip(axes, tables.items()):
     ax.set_title(SCENARIO_TITLES[scenario])
     ax.tick_params(labelsize=7)
 fig.tight_layout()
-glue("h2h_heatmap", fig)
-plt.close(fig)
+plt.show()
 
 # %% tags=["remove-cell"]
 def best(table: pd.DataFrame, among: list[str] | None = None, budget: float | None = None) -> tuple[str, float, float]:
@@ -366,13 +374,11 @@ def reset_head(model, *, forget, retain, config=None):
 # ```{solution-end}
 # ```
 
-# %%
+# %% tags=["check"]
 own = reset_head(own_setup.original, forget=own_setup.splits.forget_train, retain=own_setup.splits.retain_train)
 own_row = head_to_head.measure(own.model, own_setup)
 print(f"reset_head: forget {own_row['forget']:.1%}, retain {own_row['retain_test']:.1%}, "
       f"gap to retrained {head_to_head.gap_to(own_row, gold_row):.3f} in {own.seconds:.2f} s")
-
-# %% tags=["check"]
 assert isinstance(own, unlearning.UnlearningResult)
 before = experiments.prepare(profile if not P.requires_gpu else "quick", seeds[0], forget_classes=(study.classes[0],),
                              device=device, data_dir=data_dir).original
