@@ -238,18 +238,23 @@ fig.tight_layout()
 plt.show()
 
 # %% tags=["remove-cell"]
-def best(table: pd.DataFrame, among: list[str] | None = None, budget: float | None = None) -> tuple[str, float, float]:
-    """The method with the smallest mean gap (excluding retraining), optionally among some methods or under a time ratio."""
+def best(table: pd.DataFrame, among: list[str] | None = None, budget: float | None = None) -> tuple[str, float, float] | None:
+    """The method with the smallest mean gap (excluding retraining), optionally among some methods or
+    under a time ratio; None when no method qualifies (timings depend on the machine)."""
     means = table[(table.status == "ok") & (table.method != "retrain")].groupby("method")[["gap", "time_ratio"]].mean()
     if among is not None:
         means = means[means.index.isin(among)]
     if budget is not None:
         means = means[means.time_ratio <= budget]
+    if means.empty:
+        return None
     method = means.gap.idxmin()
     return method, float(means.loc[method, "gap"]), float(means.loc[method, "time_ratio"])
 
 
-def describe(choice: tuple[str, float, float]) -> str:
+def describe(choice: tuple[str, float, float] | None) -> str:
+    if choice is None:
+        return "no method of this page qualifies on this machine"
     method, gap, ratio = choice
     return f"{plots.label(method)} (gap {gap:.3f}, {ratio:.2f}× the time of retraining)"
 
