@@ -463,7 +463,7 @@ WHY = {
     "test-retain error": "different units and task for AgeDB (degrees of rotation vs years); for STS-B the same task, "
                          "our embedding is trained instead of GloVe",
     "test-forget error": "the gap between original and gold is the quantity to compare: the forget range must become as hard as for gold",
-    "W1 to gold": "scale of the target differs; the ordering (Blindspot closest to gold) is what carries over",
+    "W1 to gold": "scale of the target differs; only the ordering of the methods can carry over (checked below)",
     "MIA": "their attack sees augmented training images and unseeded samples (bug 2 and 4); ours is deterministic and seeded",
     "AIN": "their values are confounded by the in-place relearning bug (experiment 5); ours use fresh copies",
 }
