@@ -23,14 +23,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from datarights.data.tensors import Split, TensorData
 from datarights.train import TrainConfig, fit, model_device
 from datarights.unlearning.base import UnlearningResult, stopwatch, working_copy
 from datarights.unlearning.gkt import check_forget_classes, num_classes_of
-from datarights.unlearning.unsir import error_maximizing_noise
+from datarights.unlearning.unsir import error_maximizing_noise, optimize_noise
 
 
 def _adam(lr: float) -> TrainConfig:
@@ -76,23 +75,7 @@ def error_minimizing_noise(model: nn.Module, target: int, shape: tuple[int, ...]
     Minimises CE(M(N), target) + penalty · mean_i ‖N_i‖² with Adam from N(0, 1): the mirror image
     of UNSIR's error-maximising noise. Returns the noise and the objective after each step.
     """
-    device = model_device(model)
-    noise = torch.randn(shape, generator=generator).to(device).requires_grad_(True)
-    optimizer = torch.optim.Adam([noise], lr=lr)
-    labels = torch.full((shape[0],), target, dtype=torch.long, device=device)
-    losses: list[float] = []
-    was_training = model.training
-    model.eval()
-    try:
-        for _ in range(steps):
-            loss = F.cross_entropy(model(noise), labels) + penalty * noise.pow(2).flatten(1).sum(1).mean()
-            (grad,) = torch.autograd.grad(loss, noise)
-            noise.grad = grad
-            optimizer.step()
-            losses.append(float(loss.detach()))
-    finally:
-        model.train(was_training)
-    return noise.detach(), losses
+    return optimize_noise(model, target, shape, direction=1.0, steps=steps, lr=lr, penalty=penalty, generator=generator)
 
 
 def _noise_set(noises: dict[int, Tensor], copies: int, name: str) -> TensorData:

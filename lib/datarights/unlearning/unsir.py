@@ -87,6 +87,32 @@ class UNSIRConfig:
         return asdict(self)
 
 
+def optimize_noise(model: nn.Module, target: int, shape: tuple[int, ...], *, direction: float, steps: int, lr: float,
+                   penalty: float, generator: torch.Generator | None = None, train_mode: bool = False) -> tuple[Tensor, list[float]]:
+    """Adam from N(0, 1) on ``shape`` inputs for the objective direction · CE(M(N), target) + penalty · mean_i ‖N_i‖²₂,
+    only the noise being optimised, the model in train mode only if ``train_mode``. ``direction=-1``
+    maximises the error (UNSIR), ``+1`` minimises it (EMMN's retain noise). Returns the noise (on the
+    model's device) and the objective after each step."""
+    device = model_device(model)
+    noise = torch.randn(shape, generator=generator).to(device).requires_grad_(True)
+    optimizer = torch.optim.Adam([noise], lr=lr)
+    labels = torch.full((shape[0],), target, dtype=torch.long, device=device)
+    losses: list[float] = []
+    was_training = model.training
+    model.train(train_mode)
+    try:
+        for _ in range(steps):
+            energy = noise.pow(2).flatten(1).sum(1).mean()
+            loss = direction * F.cross_entropy(model(noise), labels) + penalty * energy
+            (grad,) = torch.autograd.grad(loss, noise)
+            noise.grad = grad
+            optimizer.step()
+            losses.append(float(loss.detach()))
+    finally:
+        model.train(was_training)
+    return noise.detach(), losses
+
+
 def error_maximizing_noise(model: nn.Module, target: int, shape: tuple[int, ...], *, steps: int = 40, lr: float = 0.1,
                            penalty: float = 0.1, generator: torch.Generator | None = None,
                            update_batchnorm: bool = False) -> tuple[Tensor, list[float]]:
@@ -97,24 +123,8 @@ def error_maximizing_noise(model: nn.Module, target: int, shape: tuple[int, ...]
     authors' notebook does, which changes its BatchNorm running statistics in place.
     Returns the noise (on the model's device) and the objective after each step.
     """
-    device = model_device(model)
-    noise = torch.randn(shape, generator=generator).to(device).requires_grad_(True)
-    optimizer = torch.optim.Adam([noise], lr=lr)
-    labels = torch.full((shape[0],), target, dtype=torch.long, device=device)
-    losses: list[float] = []
-    was_training = model.training
-    model.train(update_batchnorm)
-    try:
-        for _ in range(steps):
-            energy = noise.pow(2).flatten(1).sum(1).mean()
-            loss = -F.cross_entropy(model(noise), labels) + penalty * energy
-            (grad,) = torch.autograd.grad(loss, noise)
-            noise.grad = grad
-            optimizer.step()
-            losses.append(float(loss.detach()))
-    finally:
-        model.train(was_training)
-    return noise.detach(), losses
+    return optimize_noise(model, target, shape, direction=-1.0, steps=steps, lr=lr, penalty=penalty, generator=generator,
+                          train_mode=update_batchnorm)
 
 
 def retain_subset(retain: Split, per_class: int | None) -> Split:
