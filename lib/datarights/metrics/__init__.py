@@ -6,6 +6,17 @@ from __future__ import annotations
 
 from datarights.data.splits import UnlearningSplits
 from datarights.metrics.divergence import ZRF_VARIANTS, activation_distance, js_divergence, js_rows, zrf, zrf_from_probs
+from datarights.metrics.forgetting import (
+    ForgettingQuality,
+    LiRAResult,
+    forgetting_quality,
+    logit_confidence,
+    model_outputs,
+    per_example_epsilons,
+    retrain_reference,
+    u_lira,
+    u_lira_cv,
+)
 from datarights.metrics.inspection import layer_distances, prediction_distribution
 from datarights.metrics.inversion import InversionConfig, invert, judge_rate, total_variation
 from datarights.metrics.mia import MIAResult, attack_features, entropy, membership_inference
