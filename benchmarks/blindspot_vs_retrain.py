@@ -44,7 +44,7 @@ import torch
 from datarights import models, unlearning
 from datarights.experiments import regression as rexp
 from datarights.metrics import regression as rmetrics
-from datarights.models.regression import fit_regressor
+from datarights.train import fit_regressor
 
 
 def main() -> None:
@@ -68,9 +68,9 @@ def main() -> None:
             return models.build(domain.model, rexp.outputs(s.train), rexp.input_shape(s.train), seed=seed, **domain.model_options,
                                 **options).to(device)
 
-        original, _ = fit_regressor(fresh(), s.train, domain.original, val=s.val, loss=domain.loss, seed=seed, device=device)
+        original = fit_regressor(fresh(), s.train, domain.original, val=s.val, loss=domain.loss, seed=seed, device=device)
         start = time.perf_counter()
-        gold, _ = fit_regressor(fresh(), s.retain_train, domain.original, val=s.retain_val, loss=domain.loss, seed=seed, device=device)
+        gold = fit_regressor(fresh(), s.retain_train, domain.original, val=s.retain_val, loss=domain.loss, seed=seed, device=device)
         retrain_seconds = time.perf_counter() - start
         result = unlearning.blindspot(original, forget=s.forget_train, retain=s.retain_train,
                                       config=replace(domain.blindspot, seed=seed), val=s.retain_val)

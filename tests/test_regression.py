@@ -17,8 +17,8 @@ from datarights.data import regression as rdata
 from datarights.experiments import regression as rexp
 from datarights.metrics import regression as rmetrics
 from datarights.models.activations import attention_loss, capture
-from datarights.models.regression import RegressorTraining, activation_layers, fit_regressor
-from datarights.train import TrainConfig
+from datarights.models.regression import activation_layers
+from datarights.train import RegressorTraining, TrainConfig, fit_regressor, loss_function
 from datarights.unlearning import BlindspotConfig, GaussianConfig
 from datarights.unlearning.blindspot import blindspot_loss
 
@@ -47,7 +47,7 @@ def rotation(one_thread):
 
     def trained(data, val):
         model = models.build("allcnn_regressor", 1, (1, 8, 8), seed=0, width=1 / 6)
-        return fit_regressor(model, data, recipe, val=val, loss="l1", seed=0)[0]
+        return fit_regressor(model, data, recipe, val=val, loss="l1", seed=0)
 
     return splits, trained(splits.train, splits.val), trained(splits.retain_train, splits.retain_val)
 
@@ -130,8 +130,8 @@ def test_regression_mia_ranks_an_overfit_model_above_one_that_never_saw_the_forg
     train, val, test = rdata.diabetes()
     s = rdata.range_request("diabetes", train, val, test, rdata.ForgetRange(high=float(torch.quantile(train.y, 0.25))), loss="mse")
     recipe = RegressorTraining(epochs=150, batch_size=64, lr=3e-3, select_best=False)
-    overfit = fit_regressor(models.build("mlp_regressor", 1, (10,), seed=0, hidden=(128, 128)), s.train, recipe, loss="mse")[0]
-    gold = fit_regressor(models.build("mlp_regressor", 1, (10,), seed=0, hidden=(128, 128)), s.retain_train, recipe, loss="mse")[0]
+    overfit = fit_regressor(models.build("mlp_regressor", 1, (10,), seed=0, hidden=(128, 128)), s.train, recipe, loss="mse")
+    gold = fit_regressor(models.build("mlp_regressor", 1, (10,), seed=0, hidden=(128, 128)), s.retain_train, recipe, loss="mse")
     scores = {name: rmetrics.regression_mia(m, train=s.train, test=s.test, targets=s.forget_train, seed=0).score
               for name, m in (("overfit", overfit), ("gold", gold))}
     assert scores["overfit"] > scores["gold"] + 0.2
@@ -253,5 +253,5 @@ def test_foundation_finetune_accepts_a_regression_loss():
     before = rmetrics.regression_error(model, val, "mse")
     tuned = unlearning.finetune(model, retain=train, config=unlearning.FinetuneConfig(
         TrainConfig(epochs=20, batch_size=32, optimizer="adam", lr=3e-3, weight_decay=0.0, schedule="constant")),
-        loss_fn=rmetrics.loss_function("mse")).model
+        loss_fn=loss_function("mse")).model
     assert rmetrics.regression_error(tuned, val, "mse") < 0.8 * before

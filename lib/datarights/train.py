@@ -9,6 +9,7 @@ same loops run in float32.
 from __future__ import annotations
 
 import contextlib
+import copy
 import random
 import sys
 from collections.abc import Callable, Iterator
@@ -21,9 +22,11 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from tqdm import tqdm
 
+from datarights.data.regression import LOSSES, Data, batch_at
 from datarights.data.tensors import Split, TensorData
 
 LossFn = Callable[[Tensor, Tensor], Tensor]
+Loss = Literal["l1", "mse"]
 
 
 @dataclass(frozen=True)
@@ -231,3 +234,121 @@ def per_class_accuracy(model: nn.Module, data: Split, num_classes: int, *, batch
     hits = np.bincount(y[pred == y], minlength=num_classes).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(totals > 0, hits / np.maximum(totals, 1), np.nan)
+
+
+# -- regression: losses, predictions and the authors' training loop ---------------------------
+
+def check_loss(loss: str) -> None:
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
+
+
+def _as_target_shape(prediction: Tensor, y: Tensor) -> Tensor:
+    if prediction.shape == y.shape:
+        return prediction
+    if prediction.numel() == y.numel():
+        return prediction.reshape(y.shape)
+    raise ValueError(f"model: outputs of shape {tuple(prediction.shape[1:])} per sample cannot be compared with targets of shape "
+                     f"{tuple(y.shape[1:])}; a classification model (one output per class) is not a regression model")
+
+
+def loss_function(loss: Loss = "l1"):
+    """The batch loss ``d(prediction, target)``: mean absolute (``"l1"``) or squared (``"mse"``) error,
+    whatever the model's output shape (B, 1) or (B,)."""
+    check_loss(loss)
+    reduce = F.l1_loss if loss == "l1" else F.mse_loss
+
+    def d(prediction: Tensor, target: Tensor) -> Tensor:
+        return reduce(_as_target_shape(prediction.float(), target), target.float())
+
+    return d
+
+
+@torch.no_grad()
+def predict_regression(model: nn.Module, data: Data, *, batch_size: int | None = None, augment: str | None = None,
+            generator: torch.Generator | None = None) -> Tensor:
+    """Predictions of ``model`` (eval mode) on every sample of ``data``, shaped like its targets, on the CPU.
+
+    ``augment="crop_flip"`` predicts on augmented views, as the authors' code does on train splits (spec 9, bug 2).
+    """
+    if len(data) == 0:
+        raise ValueError(f"data: the split {data.name!r} is empty")
+    device = model_device(model)
+    batch_size = batch_size or eval_batch_size(device)
+    outputs = []
+    with evaluating(model):
+        for start in range(0, len(data), batch_size):
+            xb, yb = batch_at(data, torch.arange(start, min(start + batch_size, len(data))), device=device, augment=augment,
+                              generator=generator)
+            with autocast(device):
+                outputs.append(_as_target_shape(model(xb).float(), yb).cpu())
+    return torch.cat(outputs)
+
+
+def per_sample_errors(model: nn.Module, data: Data, loss: Loss = "l1", **predict_options) -> Tensor:
+    """|f(x) − y| (``"l1"``) or (f(x) − y)² (``"mse"``) of each sample, averaged over a forecast's horizon."""
+    check_loss(loss)
+    gap = predict_regression(model, data, **predict_options) - data.y.cpu().float()
+    error = gap.abs() if loss == "l1" else gap.pow(2)
+    return error if error.ndim == 1 else error.flatten(1).mean(1)
+
+
+@dataclass(frozen=True)
+class RegressorTraining:
+    """How the regression authors train the original, gold and blindspot models: Adam at 0.01, batch 256,
+    ``ReduceLROnPlateau(factor 0.1, patience 10)`` stepped on the validation loss once per epoch, and the
+    best-validation checkpoint kept. ``select_best=False`` keeps the last epoch instead."""
+
+    epochs: int = 100
+    batch_size: int = 256
+    lr: float = 0.01
+    weight_decay: float = 0.0
+    plateau_factor: float = 0.1
+    plateau_patience: int = 10
+    select_best: bool = True
+    augment: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
+            raise ValueError(f"epochs and batch_size must be ≥ 1 and lr positive, got {self}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def fit_regressor(model: nn.Module, train: Data, config: RegressorTraining = RegressorTraining(), *, val: Data | None = None,
+                  loss: Loss = "l1", seed: int = 0, device: str | torch.device | None = None) -> nn.Module:
+    """Train ``model`` in place on ``train`` (a ``Split`` or ``RegressionData``) with ``loss`` and return it,
+    as the regression authors train (see ``RegressorTraining``).
+
+    After each epoch the mean error on ``val`` steps the plateau scheduler and, with
+    ``config.select_best``, the best-validation weights are kept. Without ``val`` the scheduler has
+    nothing to watch and the last epoch is kept.
+    """
+    if len(train) == 0:
+        raise ValueError(f"train: cannot train on the empty split {train.name!r}")
+    device = resolve_device(device) if device is not None else model_device(model)
+    model = prepare(model, device)
+    d = loss_function(loss)
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", factor=config.plateau_factor,
+                                                           patience=config.plateau_patience)
+    generator = torch.Generator().manual_seed(seed)
+    best, best_state = float("inf"), None
+    for _ in range(config.epochs):
+        model.train()
+        for xb, yb in train.batches(config.batch_size, shuffle=True, generator=generator, augment=config.augment, device=device):
+            with autocast(device):
+                batch_loss = d(model(xb), yb)
+            optimizer.zero_grad(set_to_none=True)
+            batch_loss.backward()
+            optimizer.step()
+        if val is not None and len(val):
+            error = float(per_sample_errors(model, val, loss).mean())
+            scheduler.step(error)
+            if config.select_best and error < best:
+                best, best_state = error, copy.deepcopy(model.state_dict())
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    model.eval()
+    return model

@@ -403,9 +403,9 @@ def stsb_folder(data_dir: str | Path | None = None) -> Path | None:
     return None
 
 
-STSB_MISSING = ("STS-B-DIR files not found. Put train_new.tsv, dev_new.tsv and test_new.tsv (github YyzHarry/imbalanced-regression, "
-                "sts-b-dir/glue_data/STS-B/; a copy is in ../shared/data/stsb-dir/) in a folder `stsb-dir` under $DATARIGHTS_DATA "
-                "or pass data_dir=that folder.")
+STSB_MISSING = ("STS-B-DIR files not found. Install them with `python -m datarights data stsb-dir --from DIR` (DIR holding "
+                "train_new.tsv, dev_new.tsv and test_new.tsv of github YyzHarry/imbalanced-regression, sts-b-dir/glue_data/STS-B/), "
+                "or put them in a folder `stsb-dir` under $DATARIGHTS_DATA, or pass data_dir=that folder.")
 
 
 def read_stsb_file(path: str | Path, *, quoting: str = "none"):
@@ -585,7 +585,7 @@ def ett(data_dir: str | Path | None = None, *, series: Sequence[str] = ("ETTh1",
     """ETT hourly series as forecasting windows; also returns, per split, which series each window comes from.
 
     ``target`` is a load column (``HUFL``, high useful load, by default: the paper forecasts power
-    usage); a user gets the CSVs from github zhouhaoyi/ETDataset (copy in ../shared/data/ett/).
+    usage); a user gets the CSVs from github zhouhaoyi/ETDataset.
     """
     import pandas as pd
 
@@ -630,3 +630,58 @@ def elnino(*, spec: WindowSpec = WindowSpec(encoder=24, horizon=6), fractions: t
     features = np.column_stack([np.sin(2 * np.pi * months / 12), np.cos(2 * np.pi * months / 12), steps / steps[-1]]).astype(np.float32)
     return _stack_windows([[p] for p in _series_parts(values, features, spec, fractions, 0)])
 
+
+
+# -- one entry point per dataset name ---------------------------------------------------------
+
+REGRESSION_DATASETS: dict[str, str] = {
+    "digits-rotation": "scikit-learn digits, rotated by θ ~ U(0°, 180°)",
+    "utkface": "UTKFace (64-px copy), deduplicated by content",
+    "stsb": "STS-B-DIR, read with quoting disabled",
+    "stsb-synthetic": "synthetic sentence pairs, score = 5 × Jaccard overlap + noise",
+    "diabetes": "scikit-learn diabetes (z-scored)",
+    "elnino": "statsmodels El Niño monthly sea temperatures, windows",
+    "ett": "ETTh1 + ETTh2 hourly loads, TFT-style windows",
+}
+
+
+@dataclass(frozen=True)
+class RegressionDataset:
+    """A regression dataset as the regression chapter uses it: train/val/test parts, what the network
+    needs to know about the inputs (``model_options``, e.g. the vocabulary size), the series each window
+    comes from (``entities``, forecasting only) and a description of the source."""
+
+    parts: tuple[Data, Data, Data]
+    source: str
+    model_options: dict[str, Any] = field(default_factory=dict)
+    entities: dict[str, Tensor] | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def load_regression(name: str, data_dir: str | Path | None = None, **options: Any) -> RegressionDataset:
+    """The regression dataset ``name`` (a key of ``REGRESSION_DATASETS``) with its loader's ``options``.
+
+    Files are read from ``data_dir``, else ``$DATARIGHTS_DATA``; a missing dataset is an error that
+    says how to install it, never a silent stand-in.
+    """
+    if name not in REGRESSION_DATASETS:
+        raise ValueError(f"unknown dataset={name!r}; known regression datasets: {sorted(REGRESSION_DATASETS)}")
+    source = REGRESSION_DATASETS[name]
+    if name == "digits-rotation":
+        return RegressionDataset(rotated_digits(**options), source)
+    if name == "utkface":
+        parts, counts = utkface(data_dir, **options)
+        return RegressionDataset(parts, source, counts=counts)
+    if name == "stsb":
+        parts, vocabulary = stsb(data_dir, **options)
+        return RegressionDataset(parts, source, {"vocab_size": len(vocabulary)})
+    if name == "stsb-synthetic":
+        parts, vocab_size = synthetic_pairs(**options)
+        return RegressionDataset(parts, source, {"vocab_size": vocab_size})
+    if name == "diabetes":
+        return RegressionDataset(diabetes(**options), source)
+    if name == "elnino":
+        parts, entities = elnino(spec=WindowSpec(**options))
+        return RegressionDataset(parts, source, entities=entities)
+    parts, entities = ett(data_dir, spec=WindowSpec(**options))
+    return RegressionDataset(parts, source, entities=entities)

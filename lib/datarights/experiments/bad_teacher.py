@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import platform
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +27,21 @@ import torch
 
 from datarights import unlearning
 from datarights.cache import Cache
-from datarights.data import ForgetRequest, Split, UnlearningSplits
-from datarights.experiments.measure import MIA_ATTACKS, core_row, relearn_target
+from datarights.data import ForgetRequest
+from datarights.experiments.measure import core_row, forget_evaluation, relearn_target
 from datarights.experiments.setup import Setup, prepare
-from datarights.experiments.unsir import settings as unsir_settings
-from datarights.metrics import accuracy, activation_distance, attack_features, js_divergence, zrf
-from datarights.profiles import Profile, get
-from datarights.unlearning import BadTeacherConfig
+from datarights.metrics import (
+    accuracy,
+    activation_distance,
+    attack_features,
+    js_divergence,
+    zrf,
+)
+from datarights.profiles import get
+from datarights.seeds import sub_seed
+from datarights.settings import unsir as unsir_settings
+from datarights.settings.bad_teacher import BadTeacherStudy, settings
+from datarights.settings.common import Profile
 from datarights.unlearning.bad_teacher import incompetent_teacher
 
 RESULT_VERSION = 1
@@ -41,64 +49,6 @@ BASELINES = ("finetune", "neggrad", "random_labels")
 METHODS = ("original", "retrained", *BASELINES, "unsir", "bad_teacher")
 CLASS_LEVEL = {"unsir": "UNSIR learns noise for named classes; a random subset names none"}
 HISTOGRAM_BINS = 30
-
-
-@dataclass(frozen=True)
-class BadTeacherStudy:
-    """What the bad-teaching chapter runs under a profile.
-
-    ``config``: the bad teacher's settings (the authors' notebook on CIFAR; on digits a smaller
-    batch and a larger step so that one epoch takes about the authors' 60 optimiser steps).
-    ``classes``: full-class requests (each in turn); ``subclasses``: (grouping, fine class) requests
-    on the profile's dataset; ``cifar100_subclasses``: fine classes of CIFAR-100 forgotten under its
-    20 superclasses when CIFAR-100 is present (the paper's five: rocket, mushroom, baby, lamp, sea);
-    ``random_fraction``: the random-subset request. The ablation grids vary one setting each on
-    ``ablation_class``.
-    """
-
-    config: BadTeacherConfig
-    classes: tuple[int, ...]
-    subclasses: tuple[tuple[str, int], ...]
-    random_fraction: float = 0.1
-    cifar100_subclasses: tuple[int, ...] = ()
-    ablation_class: int = 0
-    retain_fractions: tuple[float, ...] = (0.0, 0.1, 0.3, 1.0)
-    temperatures: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0)
-    incompetents: tuple[str, ...] = ("random", "uniform")
-    kl_reductions: tuple[str, ...] = ("mean", "batchmean")
-    student_modes: tuple[str, ...] = ("train", "eval")
-    mia_attacks: tuple[str, ...] = MIA_ATTACKS
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    def requests(self) -> list[ForgetRequest]:
-        """The requests on the profile's own dataset, in the chapter's order."""
-        return ([ForgetRequest("class", classes=(c,)) for c in self.classes]
-                + [ForgetRequest("subclass", classes=(fine,), superclasses=grouping) for grouping, fine in self.subclasses]
-                + [ForgetRequest("random", fraction=self.random_fraction)])
-
-
-_DIGITS_CONFIG = BadTeacherConfig(batch_size=16, lr=1e-3)
-STUDIES: dict[str, BadTeacherStudy] = {
-    "smoke": BadTeacherStudy(_DIGITS_CONFIG, classes=(0,), subclasses=(("digits-parity", 8),), retain_fractions=(0.0, 0.3),
-                             temperatures=(1.0, 4.0), kl_reductions=("mean",), student_modes=("train",), mia_attacks=("logistic",)),
-    "quick": BadTeacherStudy(_DIGITS_CONFIG, classes=(0, 3, 8), subclasses=(("digits-parity", 8), ("digits-parity", 3))),
-    "full": BadTeacherStudy(BadTeacherConfig(), classes=(0, 3, 8), subclasses=(("cifar10-vehicles", 1), ("cifar10-vehicles", 8)),
-                            cifar100_subclasses=(69, 51, 2, 40, 71), mia_attacks=("logistic",)),
-}
-
-
-def settings(name: str) -> BadTeacherStudy:
-    if name not in STUDIES:
-        raise ValueError(f"unknown profile={name!r}; known profiles: {sorted(STUDIES)}")
-    return STUDIES[name]
-
-
-def forget_evaluation(splits: UnlearningSplits) -> Split:
-    """Where forgetting is judged: the forget classes' test images, or the forgotten images themselves
-    for a random request (which has no forget test set)."""
-    return splits.forget_train if splits.kind == "random" else splits.forget_test
 
 
 @dataclass(frozen=True)
@@ -154,7 +104,7 @@ def _unlearn(setup: Setup, study: BadTeacherStudy) -> dict[str, unlearning.Unlea
         results["unsir"] = CLASS_LEVEL["unsir"]
     else:
         results["unsir"] = unlearning.unsir(setup.original, retain=s.retain_train, forget_classes=s.forget_classes,
-                                            config=replace(unsir_settings(profile.name).config, seed=seed),
+                                            config=replace(unsir_settings.settings(profile.name).config, seed=seed),
                                             subclass=s.kind == "subclass")
     results["bad_teacher"] = unlearning.bad_teacher(setup.original, forget=s.forget_train, retain=s.retain_train,
                                                     config=replace(study.config, seed=seed))
@@ -180,14 +130,14 @@ def _row(name: str, model: torch.nn.Module, setup: Setup, teacher: torch.nn.Modu
 
 def _request(profile: Profile, study: BadTeacherStudy, seed: int, request: ForgetRequest, *, device, data_dir,
              cache: Cache) -> dict[str, Any]:
-    config = {"profile": profile.to_dict(), "bad_teacher": study.config.to_dict(), "unsir": unsir_settings(profile.name).config.to_dict(),
+    config = {"profile": profile.to_dict(), "bad_teacher": study.config.to_dict(), "unsir": unsir_settings.settings(profile.name).config.to_dict(),
               "seed": seed, "request": request.to_dict(), "mia_attacks": list(study.mia_attacks), "version": RESULT_VERSION}
 
     def compute() -> dict[str, Any]:
         setup = prepare(profile, seed, request=request, device=device, data_dir=data_dir, cache=cache)
         s = setup.splits
         # ZRF is measured against the very network the bad teacher distils from (spec 2.11, step 2).
-        teacher = incompetent_teacher(setup.original, study.config.incompetent_seed)
+        teacher = incompetent_teacher(setup.original, sub_seed(seed, "incompetent"))
         target = relearn_target(setup)
         trained: dict[str, tuple[torch.nn.Module, float]] = {
             "original": (setup.original, setup.seconds["original"]), "retrained": (setup.retrained, setup.seconds["retrained"])}
@@ -225,7 +175,7 @@ def _ablation(profile: Profile, study: BadTeacherStudy, seed: int, *, device, da
     def compute() -> dict[str, Any]:
         setup = prepare(profile, seed, forget_classes=(study.ablation_class,), device=device, data_dir=data_dir, cache=cache)
         s = setup.splits
-        teacher = incompetent_teacher(setup.original, study.config.incompetent_seed)
+        teacher = incompetent_teacher(setup.original, sub_seed(seed, "incompetent"))
         reference = {"retrained": setup.retrained, "original": setup.original}
         rows = [{"parameter": "reference", "value": name, **_ablation_metrics(model, setup, teacher), "seconds": setup.seconds[name]}
                 for name, model in reference.items()]

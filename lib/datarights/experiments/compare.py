@@ -12,11 +12,9 @@ still complete.
 
 from __future__ import annotations
 
-import importlib
 import math
 import traceback
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,20 +25,23 @@ import torch
 from datarights import unlearning
 from datarights.cache import Cache
 from datarights.data import ForgetRequest
-from datarights.experiments.bad_teacher import forget_evaluation
-from datarights.experiments.bad_teacher import settings as bad_teacher_settings
-from datarights.experiments.measure import MIA_ATTACKS, core_row, relearn_target
+from datarights.experiments.measure import core_row, forget_evaluation, relearn_target
 from datarights.experiments.setup import Setup, prepare
-from datarights.experiments.unsir import settings as unsir_settings
 from datarights.metrics import accuracy, activation_distance, js_divergence, zrf
-from datarights.profiles import Profile, get
-from datarights.unlearning import BadTeacherConfig, SSDConfig
+from datarights.profiles import get
+from datarights.seeds import sub_seed
+from datarights.settings.common import MIA_ATTACKS, Profile
+from datarights.settings.compare import (
+    METHOD_ORDER,
+    SCENARIOS,
+    ZERO_SHOT,
+    CompareStudy,
+    method_config,
+    settings,
+)
 from datarights.unlearning.bad_teacher import incompetent_teacher
 
 RESULT_VERSION = 1
-SCENARIOS = ("class", "subclass", "random")
-METHOD_ORDER = ("retrain", "finetune", "neggrad", "random_labels", "unsir", "unsir_code", "bad_teacher", "gkt", "emmn", "ssd")
-ZERO_SHOT = ("gkt", "emmn")
 NOT_FROM_THE_PAPERS = ("ssd",)
 # Why a method cannot serve a scenario; compare() refuses such a request with this reason.
 CANNOT_SERVE: dict[tuple[str, str], str] = {
@@ -52,71 +53,6 @@ CANNOT_SERVE: dict[tuple[str, str], str] = {
 }
 GAP_METRICS = ("retain_test", "forget", "test", "mia_logistic", "mia_svc", "zrf_code", "zrf_paper")
 DISTANCE_METRICS = ("js_to_retrained", "activation_distance")
-
-
-@dataclass(frozen=True)
-class CompareStudy:
-    """The requests and seeds of the head-to-head chapter under a profile (``seeds`` are offsets from the chapter's seed)."""
-
-    classes: tuple[int, ...]
-    subclasses: tuple[tuple[str, int], ...]
-    random_fraction: float
-    seeds: tuple[int, ...]
-    mia_attacks: tuple[str, ...] = MIA_ATTACKS
-
-    def requests(self, scenario: str) -> list[ForgetRequest]:
-        if scenario not in SCENARIOS:
-            raise ValueError(f"unknown scenario={scenario!r}; known scenarios: {list(SCENARIOS)}")
-        if scenario == "class":
-            return [ForgetRequest("class", classes=(c,)) for c in self.classes]
-        if scenario == "subclass":
-            return [ForgetRequest("subclass", classes=(fine,), superclasses=grouping) for grouping, fine in self.subclasses]
-        return [ForgetRequest("random", fraction=self.random_fraction)]
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-STUDIES: dict[str, CompareStudy] = {
-    "smoke": CompareStudy(classes=(0,), subclasses=(("digits-parity", 8),), random_fraction=0.1, seeds=(0,), mia_attacks=("logistic",)),
-    "quick": CompareStudy(classes=(0, 3, 8), subclasses=(("digits-parity", 8), ("digits-parity", 3)), random_fraction=0.1,
-                          seeds=(0, 1, 2)),
-    "full": CompareStudy(classes=(0, 3, 8), subclasses=(("cifar10-vehicles", 1), ("cifar10-vehicles", 8)), random_fraction=0.1,
-                         seeds=(0, 1, 2), mia_attacks=("logistic",)),
-}
-
-
-def settings(name: str) -> CompareStudy:
-    if name not in STUDIES:
-        raise ValueError(f"unknown profile={name!r}; known profiles: {sorted(STUDIES)}")
-    return STUDIES[name]
-
-
-def _zero_shot_config(method: str, profile: Profile) -> Any:
-    """The zero-shot chapter's settings for ``method`` under ``profile`` (imported lazily)."""
-    zero_shot = importlib.import_module("datarights.experiments.zero_shot")
-    return zero_shot.method_config(method, profile.name)
-
-
-def method_config(method: str, profile: Profile, seed: int) -> Any:
-    """The settings a method uses under ``profile``: those of the chapter that studies it."""
-    if method in ("finetune", "neggrad", "random_labels"):
-        config = getattr(profile, method)
-    elif method == "unsir":
-        config = unsir_settings(profile.name).config
-    elif method == "unsir_code":
-        config = replace(unsir_settings(profile.name).config, variant="code")
-    elif method == "bad_teacher":
-        config = bad_teacher_settings(profile.name).config
-    elif method in ZERO_SHOT:
-        config = _zero_shot_config(method, profile)
-    elif method == "ssd":
-        config = SSDConfig(batch_size=profile.train.batch_size)
-    elif method == "retrain":
-        return None
-    else:
-        raise ValueError(f"unknown method={method!r}; known methods: {list(METHOD_ORDER)}")
-    return replace(config, seed=seed)
 
 
 def run_method(method: str, setup: Setup, config: Any) -> unlearning.UnlearningResult:
@@ -136,7 +72,7 @@ def measure(model: torch.nn.Module, setup: Setup, attacks: tuple[str, ...] = MIA
     """Every metric of the head-to-head table for ``model`` on ``setup``'s request (the same code for
     every method). ZRF is taken against the bad teacher's incompetent network unless ``teacher`` is given."""
     s = setup.splits
-    teacher = teacher if teacher is not None else incompetent_teacher(setup.original, BadTeacherConfig().incompetent_seed)
+    teacher = teacher if teacher is not None else incompetent_teacher(setup.original, sub_seed(setup.seed, "incompetent"))
     judged = forget_evaluation(s)
     row, _ = core_row(model, setup, relearn_target(setup), attacks)
     row.update({
@@ -202,7 +138,7 @@ def _request_rows(profile: Profile, study: CompareStudy, request: ForgetRequest,
         if not prepared:
             setup = prepare(profile, seed, request=request, device=device, data_dir=data_dir, cache=cache)
             prepared["setup"] = setup
-            prepared["teacher"] = incompetent_teacher(setup.original, BadTeacherConfig().incompetent_seed)
+            prepared["teacher"] = incompetent_teacher(setup.original, sub_seed(setup.seed, "incompetent"))
         return prepared["setup"], prepared["teacher"]
 
     rows = []

@@ -20,10 +20,17 @@ import torch
 
 from datarights import unlearning
 from datarights.cache import Cache
-from datarights.experiments.setup import prepare
 from datarights.experiments.measure import core_row, relearn_target
-from datarights.metrics import activation_distance, attack_features, js_divergence, per_class_accuracy, zrf
-from datarights.profiles import Profile, get
+from datarights.experiments.setup import prepare
+from datarights.metrics import (
+    activation_distance,
+    attack_features,
+    js_divergence,
+    per_class_accuracy,
+    zrf,
+)
+from datarights.profiles import get
+from datarights.settings.common import Profile
 
 BASELINES = ("finetune", "neggrad", "random_labels")
 MODELS = ("original", "retrained", *BASELINES)

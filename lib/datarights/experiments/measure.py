@@ -7,10 +7,16 @@ from typing import Any
 
 from torch import nn
 
+from datarights.data import Split, UnlearningSplits
 from datarights.experiments.setup import Setup
-from datarights.metrics import MIAResult, accuracy, membership_inference, relearn_time, split_accuracies
-
-MIA_ATTACKS = ("logistic", "svc")
+from datarights.metrics import (
+    MIAResult,
+    accuracy,
+    membership_inference,
+    relearn_time,
+    split_accuracies,
+)
+from datarights.settings.common import MIA_ATTACKS
 
 
 def mia_results(model: nn.Module, setup: Setup, attacks: tuple[str, ...] = MIA_ATTACKS) -> dict[str, MIAResult]:
@@ -39,3 +45,9 @@ def core_row(model: nn.Module, setup: Setup, target_accuracy: float,
                                   config=replace(setup.profile.relearn, seed=setup.seed))
     row.update({"relearn_steps": steps, "relearn_reached": reached})
     return row, mia
+
+
+def forget_evaluation(splits: UnlearningSplits) -> Split:
+    """Where forgetting is judged: the forget classes' test images, or the forgotten images themselves
+    for a random request (which has no forget test set)."""
+    return splits.forget_train if splits.kind == "random" else splits.forget_test

@@ -18,7 +18,8 @@ from torch import nn
 from datarights import data as datasets
 from datarights import models
 from datarights.cache import Cache
-from datarights.profiles import Profile, get
+from datarights.profiles import get
+from datarights.settings.common import Profile
 from datarights.train import fit, resolve_device, seed_everything
 from datarights.unlearning import RetrainConfig, retrain
 

@@ -10,7 +10,7 @@ so an interrupted run resumes where it stopped and the chapter executes from the
 from __future__ import annotations
 
 import platform
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +22,14 @@ from datarights import unlearning
 from datarights.cache import Cache
 from datarights.experiments.measure import core_row, relearn_target
 from datarights.experiments.setup import Setup, prepare
-from datarights.metrics import layer_distances, prediction_distribution, split_accuracies
-from datarights.profiles import PROFILES, Profile, get
-from datarights.train import TrainConfig
+from datarights.metrics import (
+    layer_distances,
+    prediction_distribution,
+    split_accuracies,
+)
+from datarights.profiles import get
+from datarights.settings.common import Profile, variant
+from datarights.settings.unsir import UNSIRStudy, settings
 from datarights.unlearning import UNSIRConfig
 
 RESULT_VERSION = 2
@@ -37,80 +42,6 @@ UNSIR_FORMS: dict[str, dict[str, Any]] = {
 METHODS = ("original", "retrained", *BASELINES, *UNSIR_FORMS)
 NOISE_IMAGES_KEPT = 6  # noise images per class stored for the figure
 SENSITIVITY_FORMS = ("unsir", "unsir_no_noise")
-
-
-@dataclass(frozen=True)
-class UNSIRStudy:
-    """What the UNSIR chapter runs under a profile: the method's settings and the experiment grid.
-
-    ``classes``: the single-class requests (each forgotten in turn, mean ± std over them);
-    ``multi_class``: the multi-class requests (2, 4 and 7 classes, the third-party reading of the
-    paper's sets, spec 1.1); ``notebook_pair``: the authors' notebook request (airplane, bird);
-    the sensitivity grids multiply the impair learning rate, set the retain subset size and λ,
-    each on ``sensitivity_classes``. ``notebook_recipe``: also train the notebook's model
-    (torchvision ResNet-18, ImageNet stem, 40 epochs of Adam, no augmentation) for the comparison.
-    ``mia_attacks``: the membership attacks run on every model (the SVC is slow on CIFAR-size sets).
-    """
-
-    config: UNSIRConfig
-    classes: tuple[int, ...]
-    multi_class: tuple[tuple[int, ...], ...] = ((1, 2), (3, 4, 5, 6), (3, 4, 5, 6, 7, 8, 9))
-    notebook_pair: tuple[int, ...] = (0, 2)
-    sensitivity_classes: tuple[int, ...] = (0, 3, 8)
-    impair_lr_factors: tuple[float, ...] = (0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-    retain_per_class: tuple[int, ...] = (10, 25, 50, 100)
-    noise_penalties: tuple[float, ...] = (0.0, 0.01, 0.1, 1.0, 10.0)
-    notebook_recipe: bool = False
-    mia_attacks: tuple[str, ...] = ("logistic", "svc")
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-def _adam_epoch(lr: float, batch_size: int) -> TrainConfig:
-    return TrainConfig(epochs=1, batch_size=batch_size, optimizer="adam", lr=lr, weight_decay=0.0, schedule="constant")
-
-
-# Digits: ~125 training images per class, so the paper's 1,000 per class becomes 50 (40%) and the
-# 256 noise images per class become 64 in 3 copies (~30% of the impair set, the paper's ~36%).
-# Batch 32 gives about the paper's number of impair steps. Adam at 0.02 (the paper's CIFAR rate)
-# wipes this small CNN out in a few steps; the rates below are the largest at which impairing
-# *without* noise does not forget on its own, so the noise's contribution can be seen (the chapter's
-# sensitivity experiment shows the whole range, including the paper's).
-_DIGITS_UNSIR = UNSIRConfig(noise_images=64, noise_copies=3, retain_per_class=50,
-                            impair=_adam_epoch(0.002, 32), repair=_adam_epoch(0.001, 32))
-
-STUDIES: dict[str, UNSIRStudy] = {
-    "quick": UNSIRStudy(_DIGITS_UNSIR, classes=tuple(range(10))),
-    "smoke": UNSIRStudy(replace(_DIGITS_UNSIR, noise_images=16, noise_steps=10, retain_per_class=20), classes=(0, 1),
-                        multi_class=((1, 2),), sensitivity_classes=(0,), impair_lr_factors=(1.0, 10.0),
-                        retain_per_class=(10, 20), noise_penalties=(0.1, 10.0)),
-    # The paper's settings (spec 1.4): 256 noise images per class in 20 copies, 1,000 retain images per class.
-    # Four single classes (airplane, bird, cat, ship) rather than ten, and the logistic attacker only, so that
-    # the chapter's retraining runs (about two GPU minutes each) fit one device session; each request is
-    # cached on its own, so adding classes later resumes rather than restarts.
-    "full": UNSIRStudy(UNSIRConfig(), classes=(0, 2, 3, 8), retain_per_class=(100, 250, 500, 1000, 2500),
-                       impair_lr_factors=(0.05, 0.1, 0.25, 0.5, 1.0, 2.5), notebook_recipe=True,
-                       mia_attacks=("logistic",)),
-}
-
-# The UNSIR notebook's own model and recipe (spec 1.3), for the comparison with its printed numbers:
-# torchvision ResNet-18 with the ImageNet stem, no augmentation, 40 epochs of Adam (0.01, weight
-# decay 1e-4, gradient values clipped at 0.1). The notebook halves the rate on plateaus of the
-# *test* loss; a cosine schedule stands in for it so that no test data steer training.
-NOTEBOOK_PROFILE = replace(
-    PROFILES["full"], name="full-unsir-notebook",
-    description="CIFAR-10, torchvision ResNet-18 (ImageNet stem), the UNSIR notebook's recipe",
-    model="resnet18_imagenet_stem",
-    train=TrainConfig(epochs=40, batch_size=256, optimizer="adam", lr=0.01, weight_decay=1e-4, schedule="cosine",
-                      grad_clip_value=0.1, augment=None),
-)
-
-
-def settings(name: str) -> UNSIRStudy:
-    """The UNSIR chapter's settings under profile ``name`` (``smoke``, ``quick`` or ``full``)."""
-    get(name)
-    return STUDIES[name]
 
 
 @dataclass(frozen=True)
@@ -265,7 +196,8 @@ def run(profile: str | Profile = "quick", seed: int = 0, *, device: str | torch.
     multi = [_request(profile, chosen, seed, tuple(cs), f"{len(cs)} classes", **common) for cs in chosen.multi_class]
     notebook = [_request(profile, chosen, seed, chosen.notebook_pair, profile.name, **common)]
     if chosen.notebook_recipe:
-        notebook.append(_request(NOTEBOOK_PROFILE, chosen, seed, chosen.notebook_pair, NOTEBOOK_PROFILE.name, **common))
+        recipe = variant("unsir-notebook")
+        notebook.append(_request(recipe, chosen, seed, chosen.notebook_pair, recipe.name, **common))
     sensitivity = [_sensitivity(profile, chosen, seed, c, **common) for c in chosen.sensitivity_classes]
     meta = {**single[0]["meta"], "forget_classes": list(chosen.classes), "unsir": chosen.config.to_dict()}
     return UNSIRResult({"single": single, "multi": multi, "notebook": notebook, "sensitivity": sensitivity, "meta": meta})

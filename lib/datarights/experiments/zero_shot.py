@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import platform
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +24,14 @@ import torch
 
 from datarights import unlearning
 from datarights.cache import Cache
-from datarights.experiments.bad_teacher import settings as bad_teacher_settings
 from datarights.experiments.measure import mia_results
 from datarights.experiments.setup import Setup, prepare
-from datarights.experiments.unsir import settings as unsir_settings
 from datarights.metrics import accuracy, split_accuracies, zrf
-from datarights.metrics.inversion import InversionConfig, invert, judge_rate
+from datarights.metrics.inversion import invert, judge_rate
 from datarights.metrics.relearn import protocol_data, relearn_curve, relearn_time
-from datarights.profiles import PROFILES, Profile, get
-from datarights.train import TrainConfig
-from datarights.unlearning import BadTeacherConfig, EMMNConfig, GKTConfig, UNSIRConfig
+from datarights.seeds import sub_seed
+from datarights.settings.common import Profile
+from datarights.settings.zero_shot import ZeroShotStudy, settings
 
 RESULT_VERSION = 1
 ZERO_SHOT = ("gkt_strict", "gkt_faithful", "emmn")
@@ -52,97 +50,6 @@ DATA_NEEDED = {
     "emmn": "none",
 }
 JUDGES = ("retrained", "independent")  # the independent judge: a model trained on all of D with another seed
-JUDGE_SEED_OFFSET = 1000
-INCOMPETENT_SEED_OFFSET = 10_000
-
-
-@dataclass(frozen=True)
-class ZeroShotStudy:
-    """What the zero-shot chapter runs under a profile.
-
-    ``profiles``: the data/model settings; the first is the main one (experiments 1 and 3–5), the
-    others add rows to the comparison (experiment 2, seed ``seeds[0]`` only). ``gkt``: the GKT
-    settings of the comparison (its ``variant`` is set per method). ``ablation_pseudo_batches``:
-    length of each ablation run. ``alphas``: the α of AIN examined; ``relearn_data``: the relearning
-    data examined at the default α. ``curve_steps``: optimiser steps of the relearn curves.
-    """
-
-    gkt: GKTConfig
-    emmn: EMMNConfig
-    unsir: UNSIRConfig
-    bad_teacher: BadTeacherConfig
-    profiles: tuple[Profile, ...]
-    seeds: tuple[int, ...] = (0, 1, 2)
-    forget_class: int = 0
-    two_classes: tuple[int, ...] = (0, 1)
-    thresholds: tuple[float | None, ...] = (0.001, 0.01, 0.1, None)
-    betas: tuple[float, ...] = (0.0, 25.0, 250.0)
-    ablation_pseudo_batches: int = 1000
-    alphas: tuple[float, ...] = (0.01, 0.05, 0.1, 0.2)
-    relearn_data: tuple[str, ...] = ("forget_train", "full_train")
-    curve_steps: int = 40
-    inversion: InversionConfig = field(default_factory=InversionConfig)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-def _adam_epoch(lr: float, batch_size: int) -> TrainConfig:
-    return TrainConfig(epochs=1, batch_size=batch_size, optimizer="adam", lr=lr, weight_decay=0.0, schedule="constant")
-
-
-# The authors' MNIST notebook (spec 3.4): AllCNN (1 channel), 25 epochs of Adam 0.01, weight decay 1e-4,
-# gradient values clipped at 0.1, batch 256, no normalisation. The notebook halves the rate on plateaus of
-# the *test* loss; a cosine schedule stands in for it so that no test data steer training (as in chapter 02).
-FULL_MNIST = replace(
-    PROFILES["full"], name="full-zero-shot-mnist", dataset="mnist", model="allcnn",
-    description="MNIST (60,000 train / 10,000 test), AllCNN, the zero-shot authors' notebook recipe, one GPU",
-    train=TrainConfig(epochs=25, batch_size=256, optimizer="adam", lr=0.01, weight_decay=1e-4, schedule="cosine",
-                      grad_clip_value=0.1, augment=None),
-)
-FULL_CIFAR_ALLCNN = replace(PROFILES["full"], name="full-zero-shot-cifar10-allcnn", model="allcnn",
-                            description="CIFAR-10, AllCNN, the book's CIFAR recipe, one GPU")
-
-# Digits: GKT runs 100 pseudo-batches of 128 instead of 4,000 of 256 so that the chapter stays within
-# CPU minutes; with 40× fewer student updates the student's Adam rate is raised from 1e-3 to 1e-2, and the
-# generator is 32 channels wide instead of 128 (its convolutions cost 16× less; on 8×8 digits the student
-# also learned faster with it in our trials: retain accuracy 0.9 against 0.6 after 150 pseudo-batches).
-# EMMN uses UNSIR's digits rates and sizes (chapter 02), its noise replacing the retain sample.
-_DIGITS_GKT = GKTConfig(variant="strict", pseudo_batches=100, batch_size=128, student_lr=1e-2, eval_every=10, generator_width=32)
-_DIGITS_EMMN = EMMNConfig(noise_images=64, noise_copies=3, impair=_adam_epoch(0.002, 32), repair=_adam_epoch(0.001, 32))
-# The data-using methods run with the settings of their own chapters (02 and 03) under each profile.
-_DIGITS_UNSIR = unsir_settings("quick").config
-_DIGITS_BAD_TEACHER = bad_teacher_settings("quick").config
-
-STUDIES: dict[str, ZeroShotStudy] = {
-    "quick": ZeroShotStudy(_DIGITS_GKT, _DIGITS_EMMN, _DIGITS_UNSIR, _DIGITS_BAD_TEACHER, profiles=(PROFILES["quick"],),
-                           ablation_pseudo_batches=60, curve_steps=40, inversion=InversionConfig(steps=150)),
-    "smoke": ZeroShotStudy(replace(_DIGITS_GKT, pseudo_batches=6, batch_size=32, eval_every=3),
-                           replace(_DIGITS_EMMN, noise_images=8, noise_steps=5), replace(_DIGITS_UNSIR, noise_images=8, noise_steps=5),
-                           _DIGITS_BAD_TEACHER, profiles=(PROFILES["smoke"],), seeds=(0, 1), thresholds=(0.01, None), betas=(0.0, 250.0),
-                           ablation_pseudo_batches=3, alphas=(0.05, 0.2), curve_steps=5, inversion=InversionConfig(steps=10, restarts=2)),
-    # The authors' settings (spec 3.5): 4,000 pseudo-batches of 256, Adam 1e-3, β 250, gate 0.01, trajectory every 50.
-    "full": ZeroShotStudy(GKTConfig(variant="strict"), EMMNConfig(), unsir_settings("full").config, bad_teacher_settings("full").config,
-                          profiles=(FULL_MNIST, FULL_CIFAR_ALLCNN, PROFILES["full"]), ablation_pseudo_batches=1000,
-                          curve_steps=100, inversion=InversionConfig(steps=300)),
-}
-
-
-def settings(name: str) -> ZeroShotStudy:
-    """The zero-shot chapter's settings under profile ``name`` (``smoke``, ``quick`` or ``full``)."""
-    get(name)
-    return STUDIES[name]
-
-
-def method_config(method: str, profile: str) -> GKTConfig | EMMNConfig:
-    """The settings another chapter (the head-to-head comparison) uses for a zero-shot method under
-    ``profile``: this chapter's, with GKT in its strict variant (no real data anywhere)."""
-    study = settings(profile)
-    if method == "gkt":
-        return replace(study.gkt, variant="strict")
-    if method == "emmn":
-        return study.emmn
-    raise ValueError(f"unknown zero-shot method={method!r}; known: ['gkt', 'emmn']")
 
 
 @contextlib.contextmanager
@@ -196,7 +103,7 @@ def measure(model: torch.nn.Module, setup: Setup, study: ZeroShotStudy, judges: 
     row: dict[str, Any] = split_accuracies(model, s)
     mia = mia_results(model, setup, attacks=("logistic",) if profile.svc_max_samples else ("logistic", "svc"))
     row.update({f"mia_{attack}": result.score for attack, result in mia.items()})
-    incompetent = setup.fresh_model(seed=INCOMPETENT_SEED_OFFSET + setup.seed)
+    incompetent = setup.fresh_model(seed=sub_seed(setup.seed, "incompetent"))
     row["zrf_code"] = zrf(model, incompetent, s.forget_test, "code")
     relearn_runs = {}
     for alpha in study.alphas if detail else (relearn_config.alpha,):
@@ -230,7 +137,7 @@ def _method_entry(profile: Profile, study: ZeroShotStudy, seed: int, classes: tu
     def compute() -> dict[str, Any]:
         with cpu_threads(device):
             setup = prepare(profile, seed, forget_classes=classes, device=device, data_dir=data_dir, cache=cache)
-            judge = prepare(profile, seed + JUDGE_SEED_OFFSET, forget_classes=classes, device=device, data_dir=data_dir, cache=cache).original
+            judge = prepare(profile, sub_seed(seed, "judge"), forget_classes=classes, device=device, data_dir=data_dir, cache=cache).original
             judges = {"retrained": setup.retrained, "independent": judge}
             if method in REFERENCES:
                 model, seconds, extra = getattr(setup, method), setup.seconds[method], {}

@@ -25,6 +25,7 @@ from typing import Literal
 import torch
 from torch import Tensor, nn
 
+from datarights.seeds import require_seed
 from datarights.train import evaluating, model_device
 
 Score = Literal["logit", "log_softmax"]
@@ -40,7 +41,7 @@ class InversionConfig:
     l2_weight: float = 0.01
     restarts: int = 4
     score: Score = "log_softmax"
-    seed: int = 0
+    seed: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("steps", "restarts"):
@@ -81,7 +82,7 @@ def invert(model: nn.Module, input_shape: Sequence[int], classes: Sequence[int] 
     unknown = [c for c in classes if not 0 <= c < num_classes]
     if unknown or not classes:
         raise ValueError(f"classes must be a non-empty list within 0..{num_classes - 1}, got {classes}")
-    generator = torch.Generator().manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(require_seed(config))
     n = len(classes) * config.restarts
     x = (0.1 * torch.randn(n, *input_shape, generator=generator)).to(device).requires_grad_(True)
     target = torch.tensor(classes, device=device).repeat_interleave(config.restarts)

@@ -14,75 +14,17 @@ from __future__ import annotations
 
 import copy
 from dataclasses import asdict, dataclass
-from typing import Literal
 
 import numpy as np
 import torch
-import torch.nn.functional as F
-from torch import Tensor, nn
+from torch import nn
 
-from datarights.data.regression import LOSSES, Data, batch_at
+from datarights.data.regression import Data, batch_at
 from datarights.metrics.mia import ATTACK_DESCRIPTIONS, MIAResult
-from datarights.train import autocast, eval_batch_size, evaluating, model_device
-
-Loss = Literal["l1", "mse"]
+from datarights.seeds import require_seed
+from datarights.train import Loss, autocast, check_loss, loss_function, model_device, per_sample_errors, predict_regression
 MIA_ORIENTATION = ("fraction of the train-forget samples judged 'member' from their absolute error "
                    "(lower = less membership signal; the target is the retrained model's value)")
-
-
-def _check_loss(loss: str) -> None:
-    if loss not in LOSSES:
-        raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
-
-
-def _as_target_shape(prediction: Tensor, y: Tensor) -> Tensor:
-    if prediction.shape == y.shape:
-        return prediction
-    if prediction.numel() == y.numel():
-        return prediction.reshape(y.shape)
-    raise ValueError(f"model: outputs of shape {tuple(prediction.shape[1:])} per sample cannot be compared with targets of shape "
-                     f"{tuple(y.shape[1:])}; a classification model (one output per class) is not a regression model")
-
-
-def loss_function(loss: Loss = "l1"):
-    """The batch loss ``d(prediction, target)``: mean absolute (``"l1"``) or squared (``"mse"``) error,
-    whatever the model's output shape (B, 1) or (B,)."""
-    _check_loss(loss)
-    reduce = F.l1_loss if loss == "l1" else F.mse_loss
-
-    def d(prediction: Tensor, target: Tensor) -> Tensor:
-        return reduce(_as_target_shape(prediction.float(), target), target.float())
-
-    return d
-
-
-@torch.no_grad()
-def predict(model: nn.Module, data: Data, *, batch_size: int | None = None, augment: str | None = None,
-            generator: torch.Generator | None = None) -> Tensor:
-    """Predictions of ``model`` (eval mode) on every sample of ``data``, shaped like its targets, on the CPU.
-
-    ``augment="crop_flip"`` predicts on augmented views, as the authors' code does on train splits (spec 9, bug 2).
-    """
-    if len(data) == 0:
-        raise ValueError(f"data: the split {data.name!r} is empty")
-    device = model_device(model)
-    batch_size = batch_size or eval_batch_size(device)
-    outputs = []
-    with evaluating(model):
-        for start in range(0, len(data), batch_size):
-            xb, yb = batch_at(data, torch.arange(start, min(start + batch_size, len(data))), device=device, augment=augment,
-                              generator=generator)
-            with autocast(device):
-                outputs.append(_as_target_shape(model(xb).float(), yb).cpu())
-    return torch.cat(outputs)
-
-
-def per_sample_errors(model: nn.Module, data: Data, loss: Loss = "l1", **predict_options) -> Tensor:
-    """|f(x) − y| (``"l1"``) or (f(x) − y)² (``"mse"``) of each sample, averaged over a forecast's horizon."""
-    _check_loss(loss)
-    gap = predict(model, data, **predict_options) - data.y.cpu().float()
-    error = gap.abs() if loss == "l1" else gap.pow(2)
-    return error if error.ndim == 1 else error.flatten(1).mean(1)
 
 
 def regression_error(model: nn.Module, data: Data, loss: Loss = "l1", *, per_batch: int | None = None) -> float:
@@ -100,14 +42,14 @@ def wasserstein_to(model: nn.Module, reference: nn.Module, data: Data) -> float:
     """W1 = ∫|F_u(t) − F_g(t)| dt between the predictions of ``model`` and ``reference`` on ``data`` (spec 7.2)."""
     from scipy.stats import wasserstein_distance
 
-    a, b = (predict(m, data).reshape(-1).numpy() for m in (model, reference))
+    a, b = (predict_regression(m, data).reshape(-1).numpy() for m in (model, reference))
     return float(wasserstein_distance(a, b))
 
 
 def relative_difference(model: nn.Module, reference: nn.Module, data: Data) -> np.ndarray:
     """|f_u(x) − f_g(x)| / |y| per sample (samples with y = 0 are left out), the histogram of spec 7.2."""
     y = data.y.cpu().float()
-    gap = (predict(model, data) - predict(reference, data)).abs()
+    gap = (predict_regression(model, data) - predict_regression(reference, data)).abs()
     if gap.ndim > 1:
         gap, y = gap.flatten(1).mean(1), y.flatten(1).abs().mean(1)
     keep = y.abs() > 0
@@ -166,10 +108,10 @@ class RegressionRelearnConfig:
     alpha: float = 0.05
     loss: Loss = "l1"
     augment: str | None = None
-    seed: int = 0
+    seed: int | None = None
 
     def __post_init__(self) -> None:
-        _check_loss(self.loss)
+        check_loss(self.loss)
         if self.lr <= 0 or self.batch_size < 1 or self.max_epochs < 1 or self.alpha < 0:
             raise ValueError(f"lr, batch_size, max_epochs must be positive and alpha non-negative, got {self}")
 
@@ -208,7 +150,7 @@ def relearn_steps(model: nn.Module, *, relearn: Data, evaluate_on: Data, thresho
     device = model_device(student)
     d = loss_function(config.loss)
     optimizer = torch.optim.Adam(student.parameters(), lr=config.lr)
-    generator = torch.Generator().manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(require_seed(config))
     steps, curve = 0, []
     for _ in range(config.max_epochs):
         order = torch.randperm(len(relearn), generator=generator)

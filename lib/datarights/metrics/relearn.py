@@ -28,6 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from datarights.seeds import require_seed
 from datarights.data.tensors import Split, concat
 from datarights.train import TrainConfig, accuracy, autocast, make_optimizer, model_device
 
@@ -40,7 +41,7 @@ class RelearnConfig:
     batch_size: int = 256
     max_epochs: int = 10
     alpha: float = 0.05
-    seed: int = 0
+    seed: int | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -86,7 +87,7 @@ def _relearn(model: nn.Module, *, relearn: Split, evaluate_on: Split, target_acc
     student = copy.deepcopy(model)
     device = model_device(student)
     optimizer = make_optimizer(student.parameters(), TrainConfig(optimizer="adam", lr=config.lr, weight_decay=0.0))
-    generator = torch.Generator().manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(require_seed(config))
     steps = 0
     curve = [accuracy(student, evaluate_on)] if target_accuracy is None else []
     epochs = config.max_epochs if max_steps is None else 10**9

@@ -17,9 +17,7 @@ hooks of :mod:`datarights.models.activations` (the model's ``forward`` never ret
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 
 import torch
 from torch import Tensor, nn
@@ -130,64 +128,3 @@ def activation_layers(model: nn.Module) -> list[str]:
 
     named = getattr(model, "activation_layers", None)
     return list(named) if named else default_layers(model)
-
-
-@dataclass(frozen=True)
-class RegressorTraining:
-    """How the authors train the original, gold and blindspot models (spec 2): Adam at 0.01, batch 256,
-    ``ReduceLROnPlateau(factor 0.1, patience 10)`` stepped on the validation loss once per epoch, and the
-    best-validation checkpoint kept. ``select_best=False`` keeps the last epoch instead."""
-
-    epochs: int = 100
-    batch_size: int = 256
-    lr: float = 0.01
-    weight_decay: float = 0.0
-    plateau_factor: float = 0.1
-    plateau_patience: int = 10
-    select_best: bool = True
-    augment: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
-            raise ValueError(f"epochs and batch_size must be ≥ 1 and lr positive, got {self}")
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-def fit_regressor(model: nn.Module, train, config: RegressorTraining = RegressorTraining(), *, val=None, loss: str = "l1",
-                  seed: int = 0, device: str | torch.device | None = None) -> tuple[nn.Module, list[float]]:
-    """Train ``model`` in place on ``train`` (a ``Split`` or ``RegressionData``) with ``loss``; return it and
-    the validation error after each epoch (empty without ``val``). Without ``val`` the plateau
-    scheduler has nothing to watch and the last epoch is kept."""
-    from datarights.metrics.regression import loss_function, regression_error
-    from datarights.train import autocast, model_device, prepare, resolve_device
-
-    if len(train) == 0:
-        raise ValueError(f"train: cannot train on the empty split {train.name!r}")
-    device = resolve_device(device) if device is not None else model_device(model)
-    model = prepare(model, device)
-    d = loss_function(loss)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", factor=config.plateau_factor,
-                                                           patience=config.plateau_patience)
-    generator = torch.Generator().manual_seed(seed)
-    history: list[float] = []
-    best, best_state = float("inf"), None
-    for _ in range(config.epochs):
-        model.train()
-        for xb, yb in train.batches(config.batch_size, shuffle=True, generator=generator, augment=config.augment, device=device):
-            with autocast(device):
-                batch_loss = d(model(xb), yb)
-            optimizer.zero_grad(set_to_none=True)
-            batch_loss.backward()
-            optimizer.step()
-        if val is not None and len(val):
-            history.append(regression_error(model, val, loss))
-            scheduler.step(history[-1])
-            if config.select_best and history[-1] < best:
-                best, best_state = history[-1], copy.deepcopy(model.state_dict())
-    if best_state is not None:
-        model.load_state_dict(best_state)
-    model.eval()
-    return model, history

@@ -8,7 +8,11 @@ Zero-shot methods (``gkt``, ``emmn``) read no data: they take ``forget_classes=`
 the head-to-head chapter uses it for perspective.
 """
 
-from datarights.unlearning.bad_teacher import BadTeacherConfig, bad_teacher, distillation_targets
+from datarights.unlearning.bad_teacher import (
+    BadTeacherConfig,
+    bad_teacher,
+    distillation_targets,
+)
 from datarights.unlearning.base import UnlearningResult
 from datarights.unlearning.baselines import (
     FinetuneConfig,
@@ -22,7 +26,11 @@ from datarights.unlearning.baselines import (
 )
 from datarights.unlearning.blindspot import BlindspotConfig, blindspot, blindspot_model
 from datarights.unlearning.emmn import EMMNConfig, emmn, error_minimizing_noise
-from datarights.unlearning.gaussian import GaussianConfig, gaussian_finetune, gaussian_labels
+from datarights.unlearning.gaussian import (
+    GaussianConfig,
+    gaussian_finetune,
+    gaussian_labels,
+)
 from datarights.unlearning.gkt import GKTConfig, gkt
 from datarights.unlearning.ssd import SSDConfig, ssd
 from datarights.unlearning.unsir import UNSIRConfig, error_maximizing_noise, unsir

@@ -27,8 +27,14 @@ from torch import Tensor, nn
 
 from datarights.data.tensors import Split, concat
 from datarights.models import reinitialize
+from datarights.seeds import require_seed, sub_seed
 from datarights.train import autocast, evaluating, model_device, prepare
-from datarights.unlearning.base import UnlearningResult, require_nonempty, stopwatch, working_copy
+from datarights.unlearning.base import (
+    UnlearningResult,
+    require_nonempty,
+    stopwatch,
+    working_copy,
+)
 
 KLReduction = Literal["mean", "batchmean"]
 Incompetent = Literal["random", "uniform"]
@@ -40,7 +46,7 @@ class BadTeacherConfig:
     batch 256, temperature 1, ``kl_div`` reduction ``"mean"``, student in train mode.
 
     ``incompetent="uniform"`` replaces the random network by the uniform distribution (an ablation);
-    ``incompetent_seed`` fixes the random network, which ZRF must reuse.
+    the random network is seeded with ``sub_seed(seed, "incompetent")``, which ZRF must reuse.
     """
 
     retain_fraction: float = 0.3
@@ -51,8 +57,7 @@ class BadTeacherConfig:
     kl_reduction: KLReduction = "mean"
     incompetent: Incompetent = "random"
     student_mode: Literal["train", "eval"] = "train"
-    incompetent_seed: int = 10_000
-    seed: int = 0
+    seed: int | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.retain_fraction <= 1.0:
@@ -110,13 +115,13 @@ def bad_teacher(model: nn.Module, *, forget: Split, retain: Split,
     if config.retain_fraction > 0:
         require_nonempty(retain, "retain")
     device = model_device(model)
-    generator = torch.Generator().manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(require_seed(config))
     with stopwatch(device) as seconds:
         subset = _random_subset(retain, config.retain_fraction, generator)
         tagged = concat(forget.relabel(torch.ones_like(forget.y), "forget"),
                         subset.relabel(torch.zeros_like(subset.y), "retain"), name="bad_teacher")
         competent = model
-        bad = incompetent_teacher(model, config.incompetent_seed) if config.incompetent == "random" else None
+        bad = incompetent_teacher(model, sub_seed(require_seed(config), "incompetent")) if config.incompetent == "random" else None
         student = prepare(working_copy(model), device)
         optimizer = torch.optim.Adam(student.parameters(), lr=config.lr)
         tau = config.temperature

@@ -19,8 +19,14 @@ from torch import Tensor, nn
 
 from datarights.data.tensors import Split, concat
 from datarights.models import reinitialize
+from datarights.seeds import require_seed
 from datarights.train import LossFn, TrainConfig, fit, model_device, predict_logits
-from datarights.unlearning.base import UnlearningResult, require_nonempty, stopwatch, working_copy
+from datarights.unlearning.base import (
+    UnlearningResult,
+    require_nonempty,
+    stopwatch,
+    working_copy,
+)
 
 
 @dataclass(frozen=True)
@@ -28,7 +34,7 @@ class RetrainConfig:
     """Retraining from scratch on D_r: the original model's own recipe (``train``)."""
 
     train: TrainConfig = field(default_factory=TrainConfig)
-    seed: int = 0
+    seed: int | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -40,7 +46,7 @@ class FinetuneConfig:
 
     train: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=5, batch_size=256, optimizer="sgd", lr=0.02,
                                                                    schedule="constant", augment=None))
-    seed: int = 0
+    seed: int | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -54,7 +60,7 @@ class NegGradConfig:
 
     train: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=1, batch_size=256, optimizer="sgd", lr=0.01,
                                                                    weight_decay=0.0, schedule="constant"))
-    seed: int = 0
+    seed: int | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -67,7 +73,7 @@ class RandomLabelsConfig:
 
     train: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=3, batch_size=256, optimizer="adam", lr=1e-4,
                                                                    weight_decay=0.0, schedule="constant"))
-    seed: int = 0
+    seed: int | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -77,12 +83,12 @@ def retrain(model: nn.Module, *, forget: Split | None = None, retain: Split, con
             loss_fn: LossFn | None = None) -> UnlearningResult:
     """Exact unlearning: a freshly initialised copy of ``model``'s architecture trained on ``retain`` only.
 
-    ``loss_fn`` replaces cross-entropy (e.g. ``metrics.regression.loss_function("l1")`` for a regressor)."""
+    ``loss_fn`` replaces cross-entropy (e.g. ``train.loss_function("l1")`` for a regressor)."""
     require_nonempty(retain, "retain")
     device = model_device(model)
     with stopwatch(device) as seconds:
-        fresh = reinitialize(working_copy(model), seed=config.seed)
-        fit(fresh, retain, config.train, seed=config.seed, device=device, desc="retrain", loss_fn=loss_fn)
+        fresh = reinitialize(working_copy(model), seed=require_seed(config))
+        fit(fresh, retain, config.train, seed=require_seed(config), device=device, desc="retrain", loss_fn=loss_fn)
     return UnlearningResult("retrain", fresh, seconds(), {"epochs": config.train.epochs})
 
 
@@ -92,7 +98,7 @@ def finetune(model: nn.Module, *, forget: Split | None = None, retain: Split, co
     require_nonempty(retain, "retain")
     device = model_device(model)
     with stopwatch(device) as seconds:
-        tuned = fit(working_copy(model), retain, config.train, seed=config.seed, device=device, desc="finetune", loss_fn=loss_fn)
+        tuned = fit(working_copy(model), retain, config.train, seed=require_seed(config), device=device, desc="finetune", loss_fn=loss_fn)
     return UnlearningResult("finetune", tuned, seconds(), {"epochs": config.train.epochs})
 
 
@@ -105,7 +111,7 @@ def neggrad(model: nn.Module, *, forget: Split, retain: Split | None = None, con
     require_nonempty(forget, "forget")
     device = model_device(model)
     with stopwatch(device) as seconds:
-        ascended = fit(working_copy(model), forget, config.train, seed=config.seed, device=device,
+        ascended = fit(working_copy(model), forget, config.train, seed=require_seed(config), device=device,
                        loss_fn=_negative_cross_entropy, desc="neggrad")
     return UnlearningResult("neggrad", ascended, seconds(), {"epochs": config.train.epochs})
 
@@ -122,9 +128,9 @@ def random_labels(model: nn.Module, *, forget: Split, retain: Split, config: Ran
     require_nonempty(retain, "retain")
     device = model_device(model)
     num_classes = predict_logits(model, forget.subset(torch.arange(1))).shape[1]
-    generator = torch.Generator().manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(require_seed(config))
     with stopwatch(device) as seconds:
         relabelled = forget.relabel(random_wrong_labels(forget.y, num_classes, generator), "forget_random_labels")
         mixed = concat(relabelled, retain, name="random_labels_mix")
-        tuned = fit(working_copy(model), mixed, config.train, seed=config.seed, device=device, desc="random labels")
+        tuned = fit(working_copy(model), mixed, config.train, seed=require_seed(config), device=device, desc="random labels")
     return UnlearningResult("random_labels", tuned, seconds(), {"epochs": config.train.epochs})

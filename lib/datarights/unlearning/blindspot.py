@@ -21,12 +21,24 @@ import torch
 from torch import Tensor, nn
 
 from datarights.data.regression import Data, batch_at, join
-from datarights.metrics.regression import Loss, loss_function
 from datarights.models import reinitialize
 from datarights.models.activations import TWO_D_MODES, TwoD, attention_loss, capture
-from datarights.models.regression import RegressorTraining, activation_layers, fit_regressor
-from datarights.train import autocast, model_device
-from datarights.unlearning.base import UnlearningResult, require_nonempty, stopwatch, working_copy
+from datarights.models.regression import activation_layers
+from datarights.seeds import require_seed, sub_seed
+from datarights.train import (
+    Loss,
+    RegressorTraining,
+    autocast,
+    fit_regressor,
+    loss_function,
+    model_device,
+)
+from datarights.unlearning.base import (
+    UnlearningResult,
+    require_nonempty,
+    stopwatch,
+    working_copy,
+)
 
 
 @dataclass(frozen=True)
@@ -53,7 +65,7 @@ class BlindspotConfig:
     layers: tuple[str, ...] | None = None
     reshuffle: bool = True
     augment: str | None = None
-    seed: int = 0
+    seed: int | None = None
 
     def __post_init__(self) -> None:
         if self.epochs < 0 or self.lr <= 0 or self.batch_size < 1:
@@ -71,8 +83,8 @@ class BlindspotConfig:
 
 def blindspot_model(model: nn.Module, retain: Data, config: BlindspotConfig = BlindspotConfig(), *, val: Data | None = None) -> nn.Module:
     """f_b: ``model``'s architecture freshly initialised, partially trained on ``retain``, frozen in eval mode (spec 3.2)."""
-    proxy = reinitialize(working_copy(model), seed=config.seed + 1)
-    fit_regressor(proxy, retain, config.proxy, val=val, loss=config.loss, seed=config.seed, device=model_device(model))
+    proxy = reinitialize(working_copy(model), seed=sub_seed(require_seed(config), "proxy"))
+    fit_regressor(proxy, retain, config.proxy, val=val, loss=config.loss, seed=require_seed(config), device=model_device(model))
     proxy.eval()
     for p in proxy.parameters():
         p.requires_grad_(False)
@@ -113,7 +125,7 @@ def blindspot(model: nn.Module, *, forget: Data, retain: Data, config: Blindspot
     layers = list(config.layers) if config.layers is not None else activation_layers(model)
     data = join(forget, retain, name="forget_and_retain")
     is_forget = torch.cat([torch.ones(len(forget), dtype=torch.bool), torch.zeros(len(retain), dtype=torch.bool)])
-    generator = torch.Generator().manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(require_seed(config))
     with stopwatch(device) as total_seconds:
         with stopwatch(device) as proxy_seconds:
             proxy = blindspot_model(model, retain, config, val=val)

@@ -26,6 +26,7 @@ import torch
 from torch import Tensor, nn
 
 from datarights.data.tensors import Split, TensorData
+from datarights.seeds import require_seed, sub_seed
 from datarights.train import TrainConfig, fit, model_device
 from datarights.unlearning.base import UnlearningResult, stopwatch, working_copy
 from datarights.unlearning.gkt import check_forget_classes, num_classes_of
@@ -53,7 +54,7 @@ class EMMNConfig:
     noise_copies: int = 20
     impair: TrainConfig = field(default_factory=lambda: _adam(0.02))
     repair: TrainConfig | None = field(default_factory=lambda: _adam(0.01))
-    seed: int = 0
+    seed: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("noise_images", "noise_steps", "noise_copies"):
@@ -102,7 +103,7 @@ def emmn(model: nn.Module, *, forget_classes: Iterable[int] | int | None = None,
     device = model_device(model)
     num_classes = num_classes_of(model, input_shape)
     classes = check_forget_classes(forget_classes, num_classes, forget)
-    generator = torch.Generator().manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(require_seed(config))
     shape = (config.noise_images, *input_shape)
     with stopwatch(device) as total:
         unlearned = working_copy(model)
@@ -119,11 +120,11 @@ def emmn(model: nn.Module, *, forget_classes: Iterable[int] | int | None = None,
         forget_noise = _noise_set(maximising, config.noise_copies, "forget_noise")
         impair_data = TensorData(torch.cat([forget_noise.x, retain_proxy.x]), torch.cat([forget_noise.y, retain_proxy.y]), "impair")
         with stopwatch(device) as impair_time:
-            fit(unlearned, impair_data, config.impair, seed=config.seed, device=device, desc="impair")
+            fit(unlearned, impair_data, config.impair, seed=require_seed(config), device=device, desc="impair")
         impaired = copy.deepcopy(unlearned)
         with stopwatch(device) as repair_time:
             if config.repair is not None:
-                fit(unlearned, retain_proxy, config.repair, seed=config.seed + 1, device=device, desc="repair")
+                fit(unlearned, retain_proxy, config.repair, seed=sub_seed(require_seed(config), "repair"), device=device, desc="repair")
     extra = {
         "forget_classes": classes, "reconstruction": True,
         "noise": {c: n[:8].cpu() for c, n in {**maximising, **minimising}.items()},

@@ -16,9 +16,14 @@ from torch import Tensor, nn
 
 from datarights.data.regression import Data, join
 from datarights.metrics.regression import Loss
-from datarights.models.regression import RegressorTraining, fit_regressor
-from datarights.train import model_device
-from datarights.unlearning.base import UnlearningResult, require_nonempty, stopwatch, working_copy
+from datarights.seeds import require_seed
+from datarights.train import RegressorTraining, fit_regressor, model_device
+from datarights.unlearning.base import (
+    UnlearningResult,
+    require_nonempty,
+    stopwatch,
+    working_copy,
+)
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,7 @@ class GaussianConfig:
     batch_size: int = 256
     loss: Loss = "l1"
     augment: str | None = None
-    seed: int = 0
+    seed: int | None = None
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.lr <= 0 or self.batch_size < 1:
@@ -56,10 +61,10 @@ def gaussian_finetune(model: nn.Module, *, forget: Data, retain: Data, config: G
     require_nonempty(retain, "retain")
     device = model_device(model)
     with stopwatch(device) as seconds:
-        drawn = gaussian_labels(forget.y, torch.cat([forget.y.cpu(), retain.y.cpu()]), config.seed)
+        drawn = gaussian_labels(forget.y, torch.cat([forget.y.cpu(), retain.y.cpu()]), require_seed(config))
         mixed = join(forget.relabel(drawn, "forget_gaussian_labels"), retain, name="gaussian_mix")
         training = RegressorTraining(epochs=config.epochs, batch_size=config.batch_size, lr=config.lr, augment=config.augment)
-        tuned, _ = fit_regressor(working_copy(model), mixed, training, loss=config.loss, seed=config.seed, device=device)
+        tuned = fit_regressor(working_copy(model), mixed, training, loss=config.loss, seed=require_seed(config), device=device)
     return UnlearningResult("gaussian_finetune", tuned, seconds(), {"labels": drawn, "epochs": config.epochs})
 
 

@@ -51,6 +51,7 @@ from torch import Tensor, nn
 from datarights.data.tensors import Split
 from datarights.models import reinitialize
 from datarights.models.activations import attention_loss, capture, default_layers
+from datarights.seeds import require_seed, sub_seed
 from datarights.train import evaluate, evaluating, model_device
 from datarights.unlearning.base import UnlearningResult, stopwatch
 
@@ -96,7 +97,7 @@ class GKTConfig:
     layers: tuple[str, ...] | None = None
     kl_reduction: KLReduction = "mean"
     max_empty: int = 100
-    seed: int = 0
+    seed: int | None = None
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -237,9 +238,9 @@ def gkt(model: nn.Module, *, forget_classes: Iterable[int] | int | None = None, 
     layers = check_layers(model, config.layers)
 
     with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []), stopwatch(device) as seconds:
-        torch.manual_seed(config.seed)
+        torch.manual_seed(require_seed(config))
         teacher = copy.deepcopy(model).eval().requires_grad_(False)
-        student = reinitialize(copy.deepcopy(model), seed=config.seed + 1).requires_grad_(True)
+        student = reinitialize(copy.deepcopy(model), seed=sub_seed(require_seed(config), "student")).requires_grad_(True)
         student.train(config.variant == "strict")
         generator = Generator(input_shape, config.z_dim, config.generator_width).to(device).train()
         opt_g = torch.optim.Adam(generator.parameters(), lr=config.generator_lr)

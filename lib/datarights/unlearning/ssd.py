@@ -28,7 +28,12 @@ from torch import Tensor, nn
 
 from datarights.data.tensors import Split, concat
 from datarights.train import evaluating, model_device, prepare
-from datarights.unlearning.base import UnlearningResult, require_nonempty, stopwatch, working_copy
+from datarights.unlearning.base import (
+    UnlearningResult,
+    require_nonempty,
+    stopwatch,
+    working_copy,
+)
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,7 @@ class SSDConfig:
     selection: float = 10.0
     dampening: float = 1.0
     batch_size: int = 256
-    seed: int = 0
+    seed: int | None = None
 
     def __post_init__(self) -> None:
         if self.selection <= 0 or self.dampening <= 0:

@@ -31,8 +31,14 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from datarights.data.tensors import Split, TensorData
+from datarights.seeds import require_seed, sub_seed
 from datarights.train import TrainConfig, evaluating, fit, model_device
-from datarights.unlearning.base import UnlearningResult, require_nonempty, stopwatch, working_copy
+from datarights.unlearning.base import (
+    UnlearningResult,
+    require_nonempty,
+    stopwatch,
+    working_copy,
+)
 
 Variant = Literal["paper", "code"]
 VARIANTS: dict[str, str] = {
@@ -68,7 +74,7 @@ class UNSIRConfig:
     retain_per_class: int | None = 1000
     impair: TrainConfig = field(default_factory=lambda: _adam(0.02))
     repair: TrainConfig = field(default_factory=lambda: _adam(0.01))
-    seed: int = 0
+    seed: int | None = None
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -187,7 +193,7 @@ def unsir(model: nn.Module, *, forget: Split | None = None, retain: Split, forge
     require_nonempty(retain, "retain")
     device = model_device(model)
     classes = _check_classes(forget_classes, forget, retain, _num_classes(model, retain), subclass)
-    generator = torch.Generator().manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(require_seed(config))
     subset = retain_subset(retain, config.retain_per_class).to(device)
     with stopwatch(device) as total:
         unlearned = working_copy(model)
@@ -200,10 +206,10 @@ def unsir(model: nn.Module, *, forget: Split | None = None, retain: Split, forge
                     penalty=config.noise_penalty, generator=generator, update_batchnorm=config.variant == "code")
         impair_data = impair_set(noises, TensorData.from_split(subset), config)
         with stopwatch(device) as impair_time:
-            fit(unlearned, impair_data, config.impair, seed=config.seed, device=device, desc="impair")
+            fit(unlearned, impair_data, config.impair, seed=require_seed(config), device=device, desc="impair")
         impaired = copy.deepcopy(unlearned)
         with stopwatch(device) as repair_time:
-            fit(unlearned, subset, config.repair, seed=config.seed + 1, device=device, desc="repair")
+            fit(unlearned, subset, config.repair, seed=sub_seed(require_seed(config), "repair"), device=device, desc="repair")
     seconds = {"noise": noise_time(), "impair": impair_time(), "repair": repair_time()}
     extra = {
         "forget_classes": classes,

@@ -1,0 +1,77 @@
+"""Settings of the head-to-head chapter (08): its requests and seeds, and each method's settings,
+taken from the chapter that studies the method."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from datarights.data import ForgetRequest
+from datarights.profiles import select
+from datarights.settings import bad_teacher as bad_teacher_settings
+from datarights.settings import unsir as unsir_settings
+from datarights.settings import zero_shot as zero_shot_settings
+from datarights.settings.common import MIA_ATTACKS, Profile
+from datarights.unlearning import SSDConfig
+
+SCENARIOS = ("class", "subclass", "random")
+METHOD_ORDER = ("retrain", "finetune", "neggrad", "random_labels", "unsir", "unsir_code", "bad_teacher", "gkt", "emmn", "ssd")
+ZERO_SHOT = ("gkt", "emmn")
+
+
+@dataclass(frozen=True)
+class CompareStudy:
+    """The requests and seeds of the head-to-head chapter under a profile (``seeds`` are offsets from the chapter's seed)."""
+
+    classes: tuple[int, ...]
+    subclasses: tuple[tuple[str, int], ...]
+    random_fraction: float
+    seeds: tuple[int, ...]
+    mia_attacks: tuple[str, ...] = MIA_ATTACKS
+
+    def requests(self, scenario: str) -> list[ForgetRequest]:
+        if scenario not in SCENARIOS:
+            raise ValueError(f"unknown scenario={scenario!r}; known scenarios: {list(SCENARIOS)}")
+        if scenario == "class":
+            return [ForgetRequest("class", classes=(c,)) for c in self.classes]
+        if scenario == "subclass":
+            return [ForgetRequest("subclass", classes=(fine,), superclasses=grouping) for grouping, fine in self.subclasses]
+        return [ForgetRequest("random", fraction=self.random_fraction)]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+STUDIES: dict[str, CompareStudy] = {
+    "smoke": CompareStudy(classes=(0,), subclasses=(("digits-parity", 8),), random_fraction=0.1, seeds=(0,), mia_attacks=("logistic",)),
+    "quick": CompareStudy(classes=(0, 3, 8), subclasses=(("digits-parity", 8), ("digits-parity", 3)), random_fraction=0.1,
+                          seeds=(0, 1, 2)),
+    "full": CompareStudy(classes=(0, 3, 8), subclasses=(("cifar10-vehicles", 1), ("cifar10-vehicles", 8)), random_fraction=0.1,
+                         seeds=(0, 1, 2), mia_attacks=("logistic",)),
+}
+
+
+def settings(profile: str) -> CompareStudy:
+    """The head-to-head chapter's requests and seeds under ``profile`` (``smoke``, ``quick`` or ``full``)."""
+    return select(STUDIES, profile)
+
+
+def method_config(method: str, profile: Profile, seed: int) -> Any:
+    """The settings a method uses under ``profile``: those of the chapter that studies it."""
+    if method in ("finetune", "neggrad", "random_labels"):
+        config = getattr(profile, method)
+    elif method == "unsir":
+        config = unsir_settings.settings(profile.name).config
+    elif method == "unsir_code":
+        config = replace(unsir_settings.settings(profile.name).config, variant="code")
+    elif method == "bad_teacher":
+        config = bad_teacher_settings.settings(profile.name).config
+    elif method in ZERO_SHOT:
+        config = zero_shot_settings.method_config(method, profile.name)
+    elif method == "ssd":
+        config = SSDConfig(batch_size=profile.train.batch_size)
+    elif method == "retrain":
+        return None
+    else:
+        raise ValueError(f"unknown method={method!r}; known methods: {list(METHOD_ORDER)}")
+    return replace(config, seed=seed)
