@@ -3,107 +3,65 @@
 ``run(profile, seed)`` runs (or loads) six experiments and returns a :class:`TabSynDexRun`:
 
 1. ``grid``: every generator and baseline on every table and seed, scored by TabSynDex, its five
-   components, SDMetrics' QualityReport and LogisticDetection, and the Table Evaluator similarity
-   (experiment 3 of the chapter, the comparison of metrics, reads the same records);
-2. ``sanity``: real-vs-real halves split as in the official example notebook;
+   components, SDMetrics' QualityReport and LogisticDetection, the Table Evaluator similarity,
+   train-on-synthetic/test-on-real on a held-out real test set, and the privacy measures (distance
+   to closest record against the real-vs-real reference, SDMetrics' NewRowSynthesis);
+   experiment 3 of the chapter, the comparison of metrics, reads the same records;
+2. ``sanity``: real-vs-real halves split as in the official example notebook, on its own wine-white
+   and concrete tables (official and fixed mode) and on the bundled tables;
 4. ``degradation``: real rows mixed with noise in growing proportion;
 5. ``quirks``: pMSE against table size, the target encoding, and a constant column;
 6. ``monitor``: TabSynDex every few epochs while CTGAN trains.
 
-The sizes live in :class:`TabSynDexProfile` (``smoke``, ``quick``, ``full``). Each experiment is cached
-under its own configuration, so changing one experiment's settings recomputes only that one.
+The sizes live in :mod:`datarights.settings.tabsyndex` (``smoke``, ``quick``, ``full``). Each experiment is
+cached under its own configuration, so changing one experiment's settings recomputes only that one.
+``PINNED_RESULT`` holds the port's outputs measured under the official run's scikit-learn 1.2.2
+(written by ``benchmarks/tabsyndex_pinned.py``).
 """
 
 from __future__ import annotations
 
+import json
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from datarights.cache import Cache
+from datarights.data.tabular import Table, load_table, split_halves, split_three
 from datarights.experiments.runs import ExperimentTables, run_experiments
-from datarights.data.tabular import Table, load_table, split_halves
+from datarights.settings.tabsyndex import ALL_GENERATORS, TabSynDexStudy, settings
 from datarights.synthetic import tabsyndex
-from datarights.synthetic.compare import sdmetrics_scores, table_evaluator_similarity
+from datarights.synthetic.compare import sdmetrics_scores, table_evaluator_similarity, train_synthetic_test_real
 from datarights.synthetic.generators import CTGAN, NEURAL, make_generator
 from datarights.synthetic.metric import min_max_scale, pmse_score, propensity_mse
+from datarights.synthetic.privacy import privacy_scores
 
-RESULT_VERSION = 1
+RESULT_VERSION = 2
 KIND = "tabsyndex"
-ALL_GENERATORS = ("half", "copy", "uniform", "independent", "gaussian", "copula", "ctgan", "tvae")
 EXPERIMENTS = ("grid", "sanity", "degradation", "quirks", "monitor")
-
-
-@dataclass(frozen=True)
-class TabSynDexProfile:
-    """Everything that changes between the smoke, quick and full runs of the TabSynDex chapter."""
-
-    name: str
-    description: str
-    tables: tuple[str, ...]
-    max_rows: int | None  # rows kept per table before halving (None: all)
-    seeds: int  # seeds seed, seed + 1, …
-    epochs: int  # CTGAN / TVAE training epochs in the grid
-    batch_size: int
-    generators: tuple[str, ...] = ALL_GENERATORS
-    sanity_tables: tuple[str, ...] = ("wine", "diabetes", "breast_cancer", "fair", "anes96")
-    sanity_max_rows: int | None = None
-    mix_tables: tuple[str, ...] = ("diabetes", "wine")
-    mix_noises: tuple[str, ...] = ("uniform", "independent")
-    mix_fractions: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-    size_table: str = "fair"
-    sizes: tuple[int, ...] = (100, 300, 1000, 3000)
-    monitor_table: str = "diabetes"
-    monitor_epochs: int = 60
-    monitor_every: int = 5
-    monitor_batch_size: int = 20  # small batches: more optimiser steps per epoch on a small table
-    null_repeats: int = 10  # simulated same-distribution pairs per size for the pMSE null check
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def seed_list(self, seed: int) -> list[int]:
-        return list(range(seed, seed + self.seeds))
-
-
-PROFILES: dict[str, TabSynDexProfile] = {
-    "smoke": TabSynDexProfile(
-        name="smoke", description="two small tables, one seed, 2 training epochs: a test of the pipeline, not of the metric",
-        tables=("diabetes", "wine"), max_rows=120, seeds=1, epochs=2, batch_size=50,
-        sanity_tables=("wine", "diabetes"), sanity_max_rows=120, mix_tables=("diabetes",), mix_noises=("uniform",),
-        mix_fractions=(0.0, 0.5, 1.0), sizes=(60, 150), monitor_epochs=2, monitor_every=1, null_repeats=2),
-    "quick": TabSynDexProfile(
-        name="quick", description="four bundled tables, two seeds, CTGAN/TVAE trained 150 epochs on CPU",
-        tables=("diabetes", "wine", "breast_cancer", "anes96"), max_rows=None, seeds=2, epochs=150, batch_size=100,
-        monitor_epochs=600, monitor_every=30),
-    "full": TabSynDexProfile(
-        name="full", description="five bundled tables, five seeds, CTGAN/TVAE trained 300 epochs (the ctgan defaults)",
-        tables=("diabetes", "wine", "breast_cancer", "anes96", "fair"), max_rows=3000, seeds=5, epochs=300,
-        batch_size=100, mix_tables=("diabetes", "wine", "anes96"), mix_noises=("uniform", "independent", "gaussian"),
-        mix_fractions=(0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0), sizes=(100, 200, 500, 1000, 2000, 3183),
-        monitor_epochs=1500, monitor_every=50, null_repeats=50),
+PINNED_RESULT = Path(__file__).resolve().parents[3] / "results" / "tabsyndex" / "pinned-sklearn-1.2.2.json"
+# The official example notebook's outputs (spec A.9): real-vs-real halves, train_test_split(test_size=0.5, random_state=0).
+OFFICIAL_NOTEBOOK = {
+    "winequality-white": {"score": 0.93815, "basic": 0.98773, "correlation": 0.82837, "ml_efficacy": 0.99898,
+                          "pmse": 0.95501, "support": 0.92067},
+    "news": {"score": 0.89758, "basic": 0.96619, "correlation": 0.79150, "ml_efficacy": 0.91450, "pmse": 0.87954,
+             "support": 0.93618},
+    "concrete": {"score": 0.89370, "basic": 0.96067, "correlation": 0.78844, "ml_efficacy": 0.93831, "pmse": 0.78111,
+                 "support": 1.00000},
 }
-
-
-def get_profile(name: str | TabSynDexProfile) -> TabSynDexProfile:
-    """The TabSynDex profile called ``name`` (``smoke``, ``quick`` or ``full``)."""
-    if isinstance(name, TabSynDexProfile):
-        return name
-    try:
-        return PROFILES[name]
-    except KeyError:
-        raise ValueError(f"unknown profile={name!r}; known profiles: {list(PROFILES)}") from None
 
 
 # -- scoring one pair -------------------------------------------------------------------------------
 
 def score_pair(real: pd.DataFrame, fake: pd.DataFrame, table: Table, *, seed: int = 0) -> dict[str, float]:
-    """Every metric of the chapter on one (real, fake) pair: TabSynDex and its components, SDMetrics, Table Evaluator."""
+    """Every similarity metric of the chapter on one (real, fake) pair: TabSynDex and its components,
+    SDMetrics, Table Evaluator."""
     kw = {"categorical": table.categorical, "target": table.target, "task": table.task}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -113,43 +71,66 @@ def score_pair(real: pd.DataFrame, fake: pd.DataFrame, table: Table, *, seed: in
     return scores
 
 
-def _halves(profile: TabSynDexProfile, name: str, seed: int, max_rows: int | None) -> tuple[Table, pd.DataFrame, pd.DataFrame]:
-    table = load_table(name, max_rows=max_rows, seed=seed)
+def utility_and_privacy(real: pd.DataFrame, fake: pd.DataFrame, holdout: pd.DataFrame, test: pd.DataFrame, table: Table, *,
+                        novelty_sample: int, seed: int = 0) -> dict[str, float]:
+    """Train-on-synthetic/test-on-real on the held-out ``test`` rows, and the privacy measures with the
+    other real half as the DCR reference."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = train_synthetic_test_real(real, fake, test, categorical=table.categorical, target=table.target, task=table.task)
+        out.update(privacy_scores(real, fake, holdout, table.categorical, novelty_sample=novelty_sample, seed=seed))
+    return out
+
+
+def _halves(profile: TabSynDexStudy, name: str, seed: int, max_rows: int | None,
+            data_dir: str | None = None) -> tuple[Table, pd.DataFrame, pd.DataFrame]:
+    table = load_table(name, max_rows=max_rows, seed=seed, data_dir=data_dir)
     real, holdout = split_halves(table.frame, seed=seed)
     return table, real, holdout
 
 
-def _generator(profile: TabSynDexProfile, name: str, table: Table, holdout: pd.DataFrame, seed: int):
+def _generator(profile: TabSynDexStudy, name: str, table: Table, holdout: pd.DataFrame, seed: int):
     options = {"epochs": profile.epochs, "batch_size": profile.batch_size, "seed": seed} if name in NEURAL else {}
     return make_generator(name, table.categorical, holdout=holdout, **options)
 
 
 # -- experiment 1 (and 3): every generator on every table ---------------------------------------
 
-def _grid(profile: TabSynDexProfile, seed: int) -> dict[str, Any]:
+def _grid(profile: TabSynDexStudy, seed: int, data_dir: str | None = None) -> dict[str, Any]:
     records = []
     for name in profile.tables:
         for s in profile.seed_list(seed):
-            table, real, holdout = _halves(profile, name, s, profile.max_rows)
+            table = load_table(name, max_rows=profile.max_rows, seed=s, data_dir=data_dir)
+            real, holdout, test = split_three(table.frame, profile.test_fraction, seed=s)
             for generator in profile.generators:
                 start = time.perf_counter()
                 fitted = _generator(profile, generator, table, holdout, s).fit(real)
                 fit_seconds = time.perf_counter() - start
                 fake = fitted.sample(len(real), seed=s)
-                records.append({"table": name, "generator": generator, "seed": s, "n_real": len(real),
-                                "fit_seconds": fit_seconds, **score_pair(real, fake, table, seed=s)})
+                records.append({"table": name, "generator": generator, "seed": s, "n_real": len(real), "n_test": len(test),
+                                "fit_seconds": fit_seconds, **score_pair(real, fake, table, seed=s),
+                                **utility_and_privacy(real, fake, holdout, test, table, novelty_sample=profile.novelty_sample,
+                                                      seed=s)})
     return {"records": records}
 
 
 # -- experiment 2: real-vs-real halves as in the official notebook -------------------------------
 
-def _sanity(profile: TabSynDexProfile, seed: int) -> dict[str, Any]:
+def _sanity(profile: TabSynDexStudy, seed: int, data_dir: str | None = None) -> dict[str, Any]:
+    """Real-vs-real halves (``random_state=0`` as in the official notebook): its own tables in official and
+    fixed mode, whole, and the bundled tables in official mode."""
     rows = []
-    for name in profile.sanity_tables:
-        table = load_table(name, max_rows=profile.sanity_max_rows)
+    for name in (*profile.official_tables, *profile.sanity_tables):
+        official_table = name in profile.official_tables
+        table = load_table(name, max_rows=None if official_table else profile.sanity_max_rows, data_dir=data_dir)
         first, second = split_halves(table.frame, seed=0)  # the official notebook's random_state=0
-        result = tabsyndex(first, second, categorical=table.categorical, target=table.target, task=table.task)
-        rows.append({"table": name, "rows": len(table.frame), "columns": table.frame.shape[1], **result.to_dict()})
+        for mode in (("official", "fixed") if official_table else ("official",)):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                result = tabsyndex(first, second, categorical=table.categorical, target=table.target, task=table.task,
+                                   mode=mode)
+            rows.append({"table": name, "official_notebook_table": official_table, "mode": mode,
+                         "rows": len(table.frame), "columns": table.frame.shape[1], **result.to_dict()})
     return {"rows": rows}
 
 
@@ -163,11 +144,11 @@ def mix(real_rows: pd.DataFrame, noise_rows: pd.DataFrame, fraction: float, n: i
     return pd.concat([take(real_rows, n - k), take(noise_rows, k)], ignore_index=True)
 
 
-def _degradation(profile: TabSynDexProfile, seed: int) -> dict[str, Any]:
+def _degradation(profile: TabSynDexStudy, seed: int, data_dir: str | None = None) -> dict[str, Any]:
     records = []
     for name in profile.mix_tables:
         for s in profile.seed_list(seed):
-            table, real, holdout = _halves(profile, name, s, profile.max_rows)
+            table, real, holdout = _halves(profile, name, s, profile.max_rows, data_dir)
             for noise in profile.mix_noises:
                 noise_rows = make_generator(noise, table.categorical).fit(real).sample(len(real), seed=s)
                 for fraction in profile.mix_fractions:
@@ -179,7 +160,7 @@ def _degradation(profile: TabSynDexProfile, seed: int) -> dict[str, Any]:
 
 # -- experiment 5: quirks ------------------------------------------------------------------------------
 
-def _pmse_size(profile: TabSynDexProfile, seed: int) -> list[dict[str, Any]]:
+def _pmse_size(profile: TabSynDexStudy, seed: int) -> list[dict[str, Any]]:
     """pMSE ratio and S_pMSE against rows per side: another real sample, a Gaussian copula and a Gaussian."""
     table = load_table(profile.size_table)
     records = []
@@ -199,11 +180,11 @@ def _pmse_size(profile: TabSynDexProfile, seed: int) -> list[dict[str, Any]]:
     return records
 
 
-def _target_encoding(profile: TabSynDexProfile, seed: int) -> list[dict[str, Any]]:
+def _target_encoding(profile: TabSynDexStudy, seed: int, data_dir: str | None = None) -> list[dict[str, Any]]:
     """S_ml with the official encoding against the fixed one, on the classification tables."""
     records = []
     for name in profile.tables:
-        table, real, holdout = _halves(profile, name, seed, profile.max_rows)
+        table, real, holdout = _halves(profile, name, seed, profile.max_rows, data_dir)
         if table.task != "classification":
             continue
         for generator in ("half", "copy", "copula", "gaussian", "uniform"):
@@ -218,7 +199,7 @@ def _target_encoding(profile: TabSynDexProfile, seed: int) -> list[dict[str, Any
     return records
 
 
-def _constant_column(profile: TabSynDexProfile, seed: int) -> list[dict[str, Any]]:
+def _constant_column(profile: TabSynDexStudy, seed: int) -> list[dict[str, Any]]:
     """S_corr of real-vs-real halves with and without one added constant column."""
     table, real, holdout = _halves(profile, profile.monitor_table, seed, profile.max_rows)
     records = []
@@ -232,7 +213,7 @@ def _constant_column(profile: TabSynDexProfile, seed: int) -> list[dict[str, Any
     return records
 
 
-def _pmse_null(profile: TabSynDexProfile, seed: int, columns: int = 9) -> list[dict[str, Any]]:
+def _pmse_null(profile: TabSynDexStudy, seed: int, columns: int = 9) -> list[dict[str, Any]]:
     """The pMSE ratio of two samples of one standard normal distribution: what the null expectation predicts as 1."""
     rng = np.random.default_rng(seed)
     records = []
@@ -243,15 +224,15 @@ def _pmse_null(profile: TabSynDexProfile, seed: int, columns: int = 9) -> list[d
     return records
 
 
-def _quirks(profile: TabSynDexProfile, seed: int) -> dict[str, Any]:
+def _quirks(profile: TabSynDexStudy, seed: int, data_dir: str | None = None) -> dict[str, Any]:
     return {"pmse_size": _pmse_size(profile, seed), "pmse_null": _pmse_null(profile, seed),
-            "target_encoding": _target_encoding(profile, seed), "constant_column": _constant_column(profile, seed)}
+            "target_encoding": _target_encoding(profile, seed, data_dir), "constant_column": _constant_column(profile, seed)}
 
 
 # -- experiment 6: monitoring CTGAN's training -----------------------------------------------------
 
-def _monitor(profile: TabSynDexProfile, seed: int) -> dict[str, Any]:
-    table, real, _ = _halves(profile, profile.monitor_table, seed, profile.max_rows)
+def _monitor(profile: TabSynDexStudy, seed: int, data_dir: str | None = None) -> dict[str, Any]:
+    table, real, _ = _halves(profile, profile.monitor_table, seed, profile.max_rows, data_dir)
     kw = {"categorical": table.categorical, "target": table.target, "task": table.task}
 
     def evaluate(epoch: int, fake: pd.DataFrame) -> dict[str, float]:
@@ -266,7 +247,7 @@ def _monitor(profile: TabSynDexProfile, seed: int) -> dict[str, Any]:
     return {"records": records, "table": profile.monitor_table, "n_real": len(real)}
 
 
-COMPUTE: dict[str, Callable[[TabSynDexProfile, int], dict[str, Any]]] = {
+COMPUTE: dict[str, Callable[[TabSynDexStudy, int, str | None], dict[str, Any]]] = {
     "grid": _grid, "sanity": _sanity, "degradation": _degradation, "quirks": _quirks, "monitor": _monitor,
 }
 
@@ -319,7 +300,9 @@ class TabSynDexRun(ExperimentTables):
         return (
             ":::{admonition} How these numbers were produced\n:class: note\n"
             f"Profile **{meta['profile']}** ({meta['description']}), seeds **{', '.join(map(str, meta['seeds']))}**. "
-            f"Tables: {tables}; each is split into two random halves per seed, the first is the real table. "
+            f"Tables in the generator grid: {tables}; per seed each is split into a held-out real test set "
+            f"({meta['test_fraction']:.0%}, used only by train-on-synthetic/test-on-real) and two random halves of the rest: "
+            f"the first is the real table the generators are fitted on, the second the real-vs-real reference. "
             f"CTGAN and TVAE trained {meta['epochs']} epochs (batch {meta['batch_size']}) on CPU. "
             f"scikit-learn {v['scikit-learn']}, pandas {v['pandas']}, ctgan {v['ctgan']}, sdmetrics {v['sdmetrics']}, "
             f"torch {v['torch']}, Python {v['python']}. "
@@ -327,19 +310,29 @@ class TabSynDexRun(ExperimentTables):
         )
 
 
-def result_config(profile: TabSynDexProfile, seed: int, experiment: str) -> dict[str, Any]:
+def result_config(profile: TabSynDexStudy, seed: int, experiment: str) -> dict[str, Any]:
     return {"experiment": experiment, "profile": profile.to_dict(), "seed": seed, "version": RESULT_VERSION}
 
 
-def run(profile: str | TabSynDexProfile = "quick", seed: int = 0, *, cache: Cache | None = None,
-        experiments: tuple[str, ...] = EXPERIMENTS) -> TabSynDexRun:
-    """Run (or load from the cache) the chapter's experiments for ``profile`` and ``seed``."""
-    profile = get_profile(profile)
+def pinned_result() -> dict[str, Any] | None:
+    """The port's outputs under scikit-learn 1.2.2 (``benchmarks/tabsyndex_pinned.py``), or None if not measured."""
+    return json.loads(PINNED_RESULT.read_text()) if PINNED_RESULT.is_file() else None
+
+
+def run(profile: str | TabSynDexStudy = "quick", seed: int = 0, *, cache: Cache | None = None,
+        experiments: tuple[str, ...] = EXPERIMENTS, data_dir: str | None = None) -> TabSynDexRun:
+    """Run (or load from the cache) the chapter's experiments for ``profile`` and ``seed``.
+
+    ``data_dir``: where the official notebook's tables are (else ``$DATARIGHTS_DATA``); results do not depend on it.
+    """
+    profile = profile if isinstance(profile, TabSynDexStudy) else settings(profile)
     cache = cache or Cache()
-    raw = run_experiments(KIND, {name: (lambda name=name: COMPUTE[name](profile, seed)) for name in experiments},
+    raw = run_experiments(KIND, {name: (lambda name=name: COMPUTE[name](profile, seed, data_dir)) for name in experiments},
                           lambda name: result_config(profile, seed, name), cache=cache, packages=PACKAGES)
+    grid = pd.DataFrame(raw["grid"]["records"]) if "grid" in raw else pd.DataFrame()
+    rows = grid.groupby("table")["n_real"].first() * 2 + grid.groupby("table")["n_test"].first() if len(grid) else {}
     raw["meta"] = {"profile": profile.name, "description": profile.description, "seeds": profile.seed_list(seed),
-                   "epochs": profile.epochs, "batch_size": profile.batch_size, "versions": raw["versions"],
-                   "table_rows": {t: len(load_table(t, max_rows=profile.max_rows).frame) for t in profile.tables},
+                   "epochs": profile.epochs, "batch_size": profile.batch_size, "test_fraction": profile.test_fraction,
+                   "versions": raw["versions"], "table_rows": {t: int(rows[t]) for t in profile.tables if t in rows},
                    "seconds": raw["seconds"]}
     return TabSynDexRun(raw)

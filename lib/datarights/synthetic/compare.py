@@ -7,9 +7,13 @@ SDMetrics (the SDV project's metric library, imported only when used) scores *Co
 ``LogisticDetection`` is 1 minus how well a cross-validated logistic regression tells real rows
 from fake ones (1 = indistinguishable).
 
-The Table Evaluator similarity score (Brenninkmeijer, 2019; ``table-evaluator`` 1.4.2, whose
-evaluation the TabSynDex paper criticises) is re-implemented here from its definition: the mean of
-four correlation-style agreements, so it is scale-blind and can be negative.
+The Table Evaluator similarity score (Brenninkmeijer, 2019; ``table-evaluator`` 1.4.2) is
+*re-implemented* here from that version's definition (spec A.11), not called from the package:
+the mean of four correlation-style agreements, so it is scale-blind and can be negative.
+
+:func:`train_synthetic_test_real` is the usual utility measure that TabSynDex's in-sample ML
+component stands in for: models trained on the fake table, scored on a *held-out* real test set,
+beside the same models trained on the real table.
 """
 
 from __future__ import annotations
@@ -99,6 +103,59 @@ def te_ml(real: pd.DataFrame, fake: pd.DataFrame, categorical: Collection[str], 
     if task == "classification":
         return float(1 - np.mean(np.abs(on_real - on_fake) / np.maximum(np.abs(on_real), 1e-12)))
     return pearson(on_real, on_fake)
+
+
+# -- train on synthetic, test on real -------------------------------------------------------------
+
+def utility_models(task: str) -> dict[str, object]:
+    """The two models of train-on-synthetic/test-on-real: a random forest and a linear model."""
+    from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+    from sklearn.linear_model import LogisticRegression, Ridge
+
+    if task == "classification":
+        return {"forest": RandomForestClassifier(n_estimators=100, random_state=0),
+                "linear": LogisticRegression(max_iter=2000)}
+    return {"forest": RandomForestRegressor(n_estimators=100, random_state=0), "linear": Ridge(alpha=1.0)}
+
+
+def train_synthetic_test_real(real: pd.DataFrame, fake: pd.DataFrame, test: pd.DataFrame, *,
+                              categorical: Collection[str] = (), target: str | None = None,
+                              task: str = "regression") -> dict[str, float]:
+    """Train on the fake table and on the real one, score both on the held-out real ``test`` table.
+
+    Features are min-max scaled with the real ranges, nominal features one-hot coded over all three
+    tables. Score: accuracy (classification) or R² (regression), averaged over
+    :func:`utility_models`. Returns ``tstr`` (trained on fake), ``trtr`` (trained on real) and
+    ``tstr_ratio`` = tstr / trtr: about 1 when the fake table teaches what the real one does.
+    A fake table whose target holds a single class scores the share of that class in ``test``.
+    """
+    from sklearn.metrics import accuracy_score, r2_score
+
+    _, test, *_ = prepare(real, test, categorical, target, task)  # same checks for the test table (numeric tables)
+    real, fake, categorical, target, task = prepare(real, fake, categorical, target, task)
+    low, span = real.min(), (real.max() - real.min()).replace(0, 1.0)
+    features = [c for c in real.columns if c != target]
+    nominal = [c for c in features if c in categorical]
+    tables = {"real": real, "fake": fake, "test": test}
+    x_all = pd.concat([((t[features] - low[features]) / span[features]).assign(**{c: t[c].astype(str) for c in nominal})
+                       for t in tables.values()], keys=list(tables))
+    x_all = pd.get_dummies(x_all, columns=nominal, dtype=float)
+    score = accuracy_score if task == "classification" else r2_score
+    out = {}
+    for name in ("real", "fake"):
+        y = tables[name][target]
+        values = []
+        for model in utility_models(task).values():
+            if task == "classification" and y.nunique() < 2:
+                values.append(float(np.mean(test[target] == y.iloc[0])))
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model.fit(x_all.loc[name], y)
+            values.append(float(score(test[target], model.predict(x_all.loc["test"]))))
+        out["trtr" if name == "real" else "tstr"] = float(np.mean(values))
+    out["tstr_ratio"] = out["tstr"] / out["trtr"] if out["trtr"] > 0 else float("nan")
+    return out
 
 
 def table_evaluator_similarity(real: pd.DataFrame, fake: pd.DataFrame, *, categorical: Collection[str] = (),

@@ -15,10 +15,13 @@ pmse           how well a logistic regression tells real rows from fake ones   m
 support        how much of each real column's histogram the fake one covers    raw tables
 =============  ==============================================================  ==============
 
-The defaults reproduce the authors' code (``vikram2000b/tabsyndex``) number for number,
-quirks included, so the paper's values can be checked; keyword options show what each quirk
-does (see :func:`tabsyndex`). Unlike the official code, bad input gives a ``ValueError`` that
-names the argument, never a ``KeyError`` from deep inside.
+``mode="official"`` (the default) follows the authors' code (``vikram2000b/tabsyndex``), quirks
+included: under scikit-learn 1.2.2, the version of the official run, it returns the official
+function's outputs to 1e-10 on the official notebook's wine table (measured; with later
+scikit-learn versions the random forest of the ML component and the end point of the pMSE
+solver move the last digits, see :func:`propensities`). ``mode="fixed"`` corrects the quirks
+(see :func:`tabsyndex`); each quirk also has its own keyword. Unlike the official code, bad input
+gives a ``ValueError`` that names the argument, never a ``KeyError`` from deep inside.
 """
 
 from __future__ import annotations
@@ -35,8 +38,11 @@ import pandas as pd
 from datarights.synthetic.associations import association_matrix
 
 Task = Literal["regression", "classification"]
+Mode = Literal["official", "fixed"]
 MLEncoding = Literal["official", "fixed"]
 ZeroAssociation = Literal["official", "robust"]
+PMSEFeatures = Literal["official", "all"]
+OFFICIAL_INDICATOR = "target"  # the official pMSE writes its real/fake indicator into a column of this name
 TASKS: dict[str, Task] = {"regression": "regression", "regr": "regression",
                           "classification": "classification", "class": "classification"}
 COMPONENTS = ("basic", "correlation", "ml_efficacy", "pmse", "support")
@@ -276,19 +282,41 @@ class PropensityMSE:
     ratio: float
 
 
+def pmse_features(columns: Sequence[str], features: PMSEFeatures = "official") -> list[str]:
+    """The columns the pMSE's logistic regression sees.
+
+    ``"official"``: every column except one named ``target``. The official code stacks the tables
+    and writes its real/fake indicator with ``data['target'] = ...``, which *overwrites* a data
+    column of that name (every scikit-learn ``as_frame`` table has one), so that column drops out
+    of the propensity model and out of the column count k. ``"all"``: every column (the fix).
+    """
+    if features == "all":
+        return list(columns)
+    if features != "official":
+        raise ValueError(f"pmse_features={features!r}: expected 'official' or 'all'")
+    return [c for c in columns if c != OFFICIAL_INDICATOR]
+
+
 def propensities(real_scaled: pd.DataFrame, fake_scaled: pd.DataFrame) -> np.ndarray:
-    """In-sample P(fake | row) of a logistic regression fit on the stacked tables (real rows first)."""
+    """In-sample P(fake | row) of a logistic regression fit on the stacked tables (real rows first).
+
+    Solved to the optimum (``tol=1e-10``). The official run did not reach it: scikit-learn 1.2's
+    lbfgs stopped on SciPy's default relative-decrease test (on the official wine table after 28
+    iterations, objective 3390.84974 against the optimum 3390.84968), which the published pMSE
+    component reflects (0.955012 there, 0.954886 at the optimum). scikit-learn ≥ 1.5 scales the
+    objective by 1/N, so its default ``tol=1e-4`` stops even earlier (10 iterations, 3390.86831);
+    no setting of a current version reproduces the 1.2 end point, so the port takes the
+    version-independent optimum. On small tables the two agree to about 1e-5.
+    """
     from sklearn.linear_model import LogisticRegression
 
     x = pd.concat([real_scaled, fake_scaled], ignore_index=True)
     y = np.r_[np.zeros(len(real_scaled)), np.ones(len(fake_scaled))]
-    # Solved to a tight tolerance: the official run (scikit-learn 1.2) converged further than the default
-    # tol=1e-4 does under scikit-learn ≥ 1.5, which rescaled the objective (a 1e-5 difference on small tables).
     model = LogisticRegression(max_iter=5000, tol=1e-10, random_state=42).fit(x, y)
     return model.predict_proba(x)[:, 1]
 
 
-def propensity_mse(real_scaled: pd.DataFrame, fake_scaled: pd.DataFrame) -> PropensityMSE:
+def propensity_mse(real_scaled: pd.DataFrame, fake_scaled: pd.DataFrame, features: PMSEFeatures = "all") -> PropensityMSE:
     r"""The propensity mean squared error of Snoke et al. (2018), as the TabSynDex code computes it.
 
     A logistic regression (main effects, C = 1) learns to tell real rows (0) from fake rows (1);
@@ -299,8 +327,13 @@ def propensity_mse(real_scaled: pd.DataFrame, fake_scaled: pd.DataFrame) -> Prop
               \mathbb E[\text{pMSE}_0] = \frac{(k-1)(1-c)^2 c}{N},
 
     with :math:`k` the number of columns plus an intercept: the expected pMSE of a fake table
-    drawn from the real distribution.
+    drawn from the real distribution. ``features`` picks the columns (see :func:`pmse_features`;
+    :func:`tabsyndex` passes ``"official"`` in official mode).
     """
+    columns = pmse_features(list(real_scaled.columns), features)
+    if not columns:
+        raise ValueError("the pMSE needs at least one column besides one named 'target'")
+    real_scaled, fake_scaled = real_scaled[columns], fake_scaled[columns]
     p = propensities(real_scaled, fake_scaled)
     n, c, k = len(p), len(fake_scaled) / len(p), real_scaled.shape[1] + 1
     pmse = float(np.mean((p - c) ** 2))
@@ -318,6 +351,7 @@ def pmse_score(ratio: float, alpha: float = 1.2) -> float:
     score :math:`1/\alpha = 0.833`; and since the null shrinks like :math:`1/N` while a fixed
     distribution gap keeps pMSE constant, the score collapses on large tables.
     """
+    _check_positive("alpha", alpha)
     return float(alpha ** (-abs(1.0 - ratio)))
 
 
@@ -365,6 +399,11 @@ def support_coverage_score(real: pd.DataFrame, fake: pd.DataFrame, categorical: 
 
 
 # -- validation ------------------------------------------------------------------------------
+
+def _check_positive(name: str, value: Any) -> None:
+    if not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name}={value!r} must be a positive number")
+
 
 def _check_frame(name: str, table: Any) -> None:
     if not isinstance(table, pd.DataFrame):
@@ -440,6 +479,11 @@ def prepare(real: pd.DataFrame, fake: pd.DataFrame, categorical: Collection[str]
         raise ValueError(f"task='classification' needs the target {target!r} listed in categorical")
     _check_missing("real", real)
     _check_missing("fake", fake)
+    if task == "classification":
+        for name, t in (("real", real), ("fake", fake)):
+            if t[target].nunique() < 2:
+                raise ValueError(f"{name} holds a single class in the target {target!r} ({t[target].iloc[0]!r}); "
+                                 "the ML-efficacy classifiers need at least two classes in each table")
     real, fake = _as_numbers(real, fake, categorical)
     return real, fake, categorical, target, task
 
@@ -455,10 +499,21 @@ def min_max_scale(real: pd.DataFrame, fake: pd.DataFrame) -> tuple[pd.DataFrame,
 
 # -- the score ---------------------------------------------------------------------------------
 
+def resolve_mode(mode: Mode, ml_encoding: MLEncoding | None, zero_association: ZeroAssociation | None,
+                 pmse: PMSEFeatures | None) -> tuple[MLEncoding, ZeroAssociation, PMSEFeatures]:
+    """The three quirk switches that ``mode`` implies, each overridable on its own."""
+    if mode not in ("official", "fixed"):
+        raise ValueError(f"mode={mode!r}: expected 'official' or 'fixed'")
+    official = mode == "official"
+    return (ml_encoding or ("official" if official else "fixed"),
+            zero_association or ("official" if official else "robust"),
+            pmse or ("official" if official else "all"))
+
+
 def tabsyndex(real: pd.DataFrame, fake: pd.DataFrame, *, categorical: Collection[str] = (), target: str | None = None,
-              task: str = "regression", ml_encoding: MLEncoding = "official",
-              zero_association: ZeroAssociation = "official", alpha: float = 1.2, beta: float = 2.0,
-              bins: int = 20) -> TabSynDexResult:
+              task: str = "regression", mode: Mode = "official", ml_encoding: MLEncoding | None = None,
+              zero_association: ZeroAssociation | None = None, pmse_features: PMSEFeatures | None = None,
+              alpha: float = 1.2, beta: float = 2.0, bins: int = 20) -> TabSynDexResult:
     r"""TabSynDex of ``fake`` against ``real``: the mean of five components in [0, 1] (Chundawat et al., 2022).
 
     .. math:: \text{TabSynDex} = \tfrac15\big(S_\text{basic} + S_\text{corr} + S_\text{ml}
@@ -477,19 +532,27 @@ def tabsyndex(real: pd.DataFrame, fake: pd.DataFrame, *, categorical: Collection
     task
         ``"regression"`` (RMSE) or ``"classification"`` (micro-F1; the target must be categorical).
         The official names ``"regr"`` and ``"class"`` are accepted.
-    ml_encoding, zero_association
-        ``"official"`` (default) reproduces the official code's quirks; see
-        :func:`ml_efficacy_score` and :func:`log_correlation_score` for the alternatives.
+    mode
+        ``"official"`` (default) reproduces the official code's three quirks; ``"fixed"`` corrects
+        them: the named target is predicted (not the last one-hot column), a zero association
+        agrees with a zero, and a column named ``target`` stays in the pMSE model.
+    ml_encoding, zero_association, pmse_features
+        Override one quirk of ``mode``; see :func:`ml_efficacy_score`, :func:`log_correlation_score`
+        and :func:`pmse_features`.
     alpha, beta, bins
-        The pMSE base (1.2), the per-cell support cap (2) and the number of histogram bins (20).
+        The pMSE base (1.2), the per-cell support cap (2) and the number of histogram bins (20);
+        each must be positive.
 
     >>> result = tabsyndex(real, real.copy(), categorical=["c"])      # doctest: +SKIP
     >>> round(result.score, 6), round(result.pmse, 6)                 # doctest: +SKIP
     (0.966667, 0.833333)
     """
+    for name, value in (("alpha", alpha), ("beta", beta), ("bins", bins)):
+        _check_positive(name, value)
+    ml_encoding, zero_association, pmse_columns = resolve_mode(mode, ml_encoding, zero_association, pmse_features)
     real, fake, categorical, target, task = prepare(real, fake, categorical, target, task)
     real_scaled, fake_scaled = min_max_scale(real, fake)
-    propensity = propensity_mse(real_scaled, fake_scaled)
+    propensity = propensity_mse(real_scaled, fake_scaled, pmse_columns)
     parts = {
         "basic": basic_statistics_score(real, fake),
         "correlation": log_correlation_score(real, fake, categorical, zero_association=zero_association),
