@@ -1,17 +1,26 @@
 """Dataset registry: one name, one loader, tensors out.
 
-``load("digits")`` needs nothing (scikit-learn ships the data). ``load("cifar10")``
-reads CIFAR-10 from a data directory (the ``data_dir`` argument, else the
-``DATARIGHTS_DATA`` environment variable, else ``~/.cache/datarights/data``) in
-either of two layouts: the ImageFolder copy ``cifar10-jpeg/{train,test}/<class>/*.jpg``
-(unpacked automatically from ``cifar10-jpeg.tar.gz`` if only the archive is there)
-or torchvision's ``cifar-10-batches-py`` (``download=True`` fetches it).
+``load("digits")`` needs nothing (scikit-learn ships the data). Every other dataset is read
+from a data directory: the ``data_dir`` argument, else the ``DATARIGHTS_DATA`` environment
+variable, else ``~/.cache/datarights/data``. ``python -m datarights data NAME --from COPY``
+(or ``data all --from FOLDER``) installs an offline copy there, ``--download`` lets
+torchvision fetch the datasets it has a downloader for; a loader that finds nothing says
+which command to run.
+
+``load("cifar10")`` reads either the ImageFolder copy ``cifar10-jpeg/{train,test}/<class>/*.jpg``
+(installed automatically from ``cifar10-jpeg.tar.gz`` if only the archive is there) or
+torchvision's ``cifar-10-batches-py``. A folder with fewer images than CIFAR-10 has (a
+truncated extraction) is an error, never a smaller dataset. The decoded images are kept
+beside the folder as ``*.uint8.pt``, written atomically with the image count and a checksum
+of the folder listing they came from, and rebuilt when the folder changed or the file is
+unreadable.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
-import tarfile
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -27,6 +36,9 @@ CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog
 # CIFAR-10 channel statistics used by all three authors' repositories (spec 1.3).
 CIFAR10_MEAN = (0.4914, 0.4822, 0.4465)
 CIFAR10_STD = (0.2023, 0.1994, 0.2010)
+# Images per class in each split of the complete copies; a folder that has fewer is incomplete.
+EXPECTED_COUNTS: dict[str, dict[str, int]] = {"cifar10": {"train": 5000, "test": 1000}}
+DECODED_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -100,31 +112,59 @@ def load_digits(data_dir: str | Path | None = None, *, download: bool = False) -
     )
 
 
+def _root(data_dir: str | Path | None) -> Path:
+    return Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
+
+
+def _missing(name: str, root: Path) -> FileNotFoundError:
+    from datarights.data.install import missing_message
+
+    return FileNotFoundError(missing_message(name, root))
+
+
+def _image_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in {".jpg", ".jpeg", ".png"})
+
+
+def cifar10_folder_problem(folder: Path) -> str | None:
+    """Why ``folder`` (``cifar10-jpeg/``) is not a complete CIFAR-10 copy, or None."""
+    expected = EXPECTED_COUNTS["cifar10"]
+    for part, per_class in expected.items():
+        for name in CIFAR10_CLASSES:
+            sub = folder / part / name
+            if not sub.is_dir():
+                return f"{part}/{name}/ is missing"
+            found = len(_image_files(sub))
+            if found != per_class:
+                return f"{part}/{name}/ holds {found:,} images, expected {per_class:,} (a truncated or partial extraction?)"
+    return None
+
+
 def load_cifar10(data_dir: str | Path | None = None, *, download: bool = False) -> ImageDataset:
     """CIFAR-10 (50,000 train, 10,000 test, 32×32 RGB) as uint8 tensors.
 
     Looks in ``data_dir`` for the ImageFolder JPEG copy (``cifar10-jpeg/``, or its
-    ``.tar.gz``), then for torchvision's pickled batches; ``download=True`` lets
-    torchvision fetch the latter. JPEG images decode slightly lossy, so accuracies
-    run a little below the pickled version (see the data README).
+    ``.tar.gz``, installed with the same checks as ``python -m datarights data cifar10``), then
+    for torchvision's pickled batches; ``download=True`` lets torchvision fetch the latter.
+    JPEG images decode slightly lossy, so accuracies run a little below the pickled version.
     """
-    root = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
+    root = _root(data_dir)
     folder = root / "cifar10-jpeg"
     archive = root / "cifar10-jpeg.tar.gz"
     if not folder.is_dir() and archive.is_file():
-        with tarfile.open(archive) as tar:
-            tar.extractall(root, filter="data")
+        from datarights.data.install import install
+
+        install("cifar10", archive, root)
     if folder.is_dir():
+        problem = cifar10_folder_problem(folder)
+        if problem is not None:
+            raise ValueError(f"{folder} is not a complete CIFAR-10 copy: {problem}. Reinstall it with "
+                             "`python -m datarights data cifar10 --from PATH/cifar10-jpeg.tar.gz --force`.")
         train, test = (_read_image_folder(folder / part, part) for part in ("train", "test"))
     elif (root / "cifar-10-batches-py").is_dir() or download:
         train, test = (_read_torchvision_cifar(root, part, download) for part in ("train", "test"))
     else:
-        raise FileNotFoundError(
-            f"CIFAR-10 not found under data_dir={str(root)!r}. Either unpack the offline copy there "
-            f"(`tar -xzf ../shared/data/cifar10-jpeg.tar.gz -C {root}`, or run "
-            f"`python -m datarights data cifar10 --from PATH/cifar10-jpeg.tar.gz`), point {DATA_ENV} at a folder "
-            "that holds `cifar10-jpeg/` or `cifar-10-batches-py/`, or pass download=True to let torchvision fetch it."
-        )
+        raise _missing("cifar10", root)
     return ImageDataset("cifar10", train, test)
 
 
@@ -135,30 +175,63 @@ def _decode(path: Path) -> np.ndarray:
         return np.asarray(image.convert("RGB"), dtype=np.uint8)
 
 
+def _listing_checksum(files: list[Path], base: Path) -> str:
+    """SHA-256 of the files' relative names, sizes and modification times: changes when the source does."""
+    digest = hashlib.sha256()
+    for path in files:
+        stat = path.stat()
+        digest.update(f"{path.relative_to(base).as_posix()}\t{stat.st_size}\t{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _read_decoded(path: Path, count: int, source: str) -> dict | None:
+    """The stored tensors if ``path`` holds ``count`` images decoded from ``source``; None (with a warning) otherwise."""
+    if not path.is_file():
+        return None
+    try:
+        stored = torch.load(path, weights_only=True)
+        ok = (isinstance(stored, dict) and stored.get("format") == DECODED_FORMAT and stored.get("source") == source
+              and stored.get("count") == count and len(stored["x"]) == count and len(stored["y"]) == count)
+    except Exception as err:  # a truncated or foreign file: torch raises several types
+        warnings.warn(f"{path} cannot be read ({type(err).__name__}); decoding the images again", RuntimeWarning, stacklevel=3)
+        return None
+    if not ok:
+        warnings.warn(f"{path} was decoded from another version of its folder; decoding again", RuntimeWarning, stacklevel=3)
+        return None
+    return stored
+
+
+def _write_decoded(path: Path, payload: dict) -> None:
+    from datarights.cache import _atomic_write
+
+    try:
+        _atomic_write(path, lambda tmp: torch.save(payload, tmp))
+    except OSError:
+        pass  # a read-only data directory only costs decoding again next time
+
+
 def _read_image_folder(folder: Path, part: str) -> Split:
     """Decode an ImageFolder split once (threads), then keep the uint8 tensor beside it for next time."""
     decoded = folder.parent / f"{folder.parent.name}-{part}.uint8.pt"
-    if decoded.is_file():
-        stored = torch.load(decoded, weights_only=True)
-        return Split(stored["x"], stored["y"], CIFAR10_MEAN, CIFAR10_STD, part, CIFAR10_CLASSES)
     missing = [c for c in CIFAR10_CLASSES if not (folder / c).is_dir()]
     if missing:
         raise FileNotFoundError(f"{folder} lacks the class folders {missing}; expected {list(CIFAR10_CLASSES)}")
     files, labels = [], []
     for label, name in enumerate(CIFAR10_CLASSES):
-        found = sorted(p for p in (folder / name).iterdir() if p.suffix.lower() in {".jpg", ".jpeg", ".png"})
+        found = _image_files(folder / name)
         files.extend(found)
         labels.extend([label] * len(found))
+    source = _listing_checksum(files, folder.parent)
+    stored = _read_decoded(decoded, len(files), source)
+    if stored is not None:
+        return Split(stored["x"], stored["y"], CIFAR10_MEAN, CIFAR10_STD, part, CIFAR10_CLASSES)
     with ThreadPoolExecutor(max_workers=min(16, os.cpu_count() or 1)) as pool:
         images = list(pool.map(_decode, files))
     x = torch.from_numpy(np.stack(images).transpose(0, 3, 1, 2).copy())
     if x.shape[1:] != (3, 32, 32):
         raise ValueError(f"{folder}: expected 32×32 RGB images, got {tuple(x.shape[1:])}")
     y = torch.tensor(labels, dtype=torch.int64)
-    try:
-        torch.save({"x": x, "y": y}, decoded)
-    except OSError:
-        pass  # a read-only data directory only costs decoding again next time
+    _write_decoded(decoded, {"format": DECODED_FORMAT, "x": x, "y": y, "count": len(files), "source": source})
     return Split(x, y, CIFAR10_MEAN, CIFAR10_STD, part, CIFAR10_CLASSES)
 
 
@@ -168,6 +241,25 @@ def _read_torchvision_cifar(root: Path, part: str, download: bool) -> Split:
     ds = CIFAR10(str(root), train=part == "train", download=download)
     x = torch.from_numpy(np.ascontiguousarray(ds.data.transpose(0, 3, 1, 2)))
     return Split(x, torch.tensor(ds.targets, dtype=torch.int64), CIFAR10_MEAN, CIFAR10_STD, part, CIFAR10_CLASSES)
+
+
+def cifar100_problem(folder: Path) -> str | None:
+    """Why ``folder`` (``cifar-100-python/``) is not the published CIFAR-100, or None.
+
+    The files are Python pickles, and unpickling runs code: their md5 is compared with the
+    published values (torchvision's own list) before any of them is opened.
+    """
+    from torchvision.datasets import CIFAR100
+    from torchvision.datasets.utils import check_integrity
+
+    for name, md5 in [*CIFAR100.train_list, *CIFAR100.test_list, (CIFAR100.meta["filename"], CIFAR100.meta["md5"])]:
+        path = folder / name
+        if not path.is_file():
+            return f"{name} is missing"
+        if not check_integrity(str(path), md5):
+            return (f"{name} does not have the published md5 {md5}: it is incomplete or altered, and as a pickle it "
+                    "could run code when opened, so it is not read")
+    return None
 
 
 def load_cifar100(data_dir: str | Path | None = None, *, download: bool = False) -> ImageDataset:
@@ -183,17 +275,23 @@ def load_cifar100(data_dir: str | Path | None = None, *, download: bool = False)
 
     from datarights.data.superclasses import CIFAR100_COARSE_OF_FINE, CIFAR100_FINE
 
-    root = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
+    root = _root(data_dir)
     folder = root / "cifar-100-python"
+    archive = root / "cifar-100-python.tar.gz"
+    if not folder.is_dir() and archive.is_file():
+        from datarights.data.install import install
+
+        install("cifar100", archive, root)
     if not folder.is_dir() and download:
         from torchvision.datasets import CIFAR100
 
-        CIFAR100(str(root), train=True, download=True)
+        CIFAR100(str(root), train=True, download=True)  # torchvision checks the archive's md5
     if not folder.is_dir():
-        raise FileNotFoundError(
-            f"CIFAR-100 not found under data_dir={str(root)!r}: expected torchvision's `cifar-100-python/` folder there. "
-            f"Pass download=True (network needed), or point {DATA_ENV} at a folder that holds it."
-        )
+        raise _missing("cifar100", root)
+    problem = cifar100_problem(folder)
+    if problem is not None:
+        raise ValueError(f"{folder} is not the published CIFAR-100: {problem}. Reinstall it with "
+                         "`python -m datarights data cifar100 --download --force` (or --from PATH/cifar-100-python.tar.gz).")
     lookup = np.asarray(CIFAR100_COARSE_OF_FINE)
     parts = {}
     for part in ("train", "test"):
@@ -222,20 +320,24 @@ def load_mnist(data_dir: str | Path | None = None, *, download: bool = False) ->
     """
     from torchvision.datasets import MNIST
 
-    root = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
+    from datarights.data.install import install, mnist_problem
+
+    root = _root(data_dir)
     archive = root / "mnist-idx.tar.gz"
     if not (root / "MNIST" / "raw").is_dir() and archive.is_file():
-        with tarfile.open(archive) as tar:
-            tar.extractall(root, filter="data")
+        install("mnist", archive, root)
     if not (root / "MNIST" / "raw").is_dir() and not download:
-        raise FileNotFoundError(
-            f"MNIST not found under data_dir={str(root)!r}: unpack the offline copy there "
-            f"(`tar -xzf ../shared/data/mnist-idx.tar.gz -C {root}`), point {DATA_ENV} at a folder holding `MNIST/raw/`, "
-            "or pass download=True to let torchvision fetch it."
-        )
+        raise _missing("mnist", root)
+    if (root / "MNIST" / "raw").is_dir():
+        problem = mnist_problem(root / "MNIST")
+        if problem is not None:
+            raise ValueError(f"{root / 'MNIST'} is not a complete MNIST copy: {problem}. Reinstall it with "
+                             "`python -m datarights data mnist --from PATH/mnist-idx.tar.gz --force` (or --download --force).")
     splits = []
-    for part in ("train", "test"):
+    for part, count in (("train", 60000), ("test", 10000)):
         ds = MNIST(str(root), train=part == "train", download=download)
+        if len(ds.data) != count:
+            raise ValueError(f"MNIST {part} split under {root} has {len(ds.data):,} images, expected {count:,}")
         x = ds.data.to(torch.uint8)[:, None].contiguous()
         splits.append(Split(x, ds.targets.to(torch.int64), (0.0,), (1.0,), part, MNIST_CLASSES))
     return ImageDataset("mnist", *splits)
