@@ -10,9 +10,13 @@ Two stores:
 ``DATARIGHTS_RESULTS`` and ``DATARIGHTS_CACHE`` override the two locations (outside a
 checkout both default to ``~/.cache/datarights``). Every entry is written atomically
 (temporary file, then rename) next to a metadata file holding its configuration and
-the SHA-256 of its payload. On read the configuration and checksum are compared; a
-corrupt, tampered or mismatched entry is reported with a warning, deleted and
-recomputed, never silently used. Models load with ``torch.load(weights_only=True)``.
+the SHA-256 of its payload; temporary files orphaned by a killed process are removed
+once they are an hour old. On read the configuration and checksum are compared; an
+entry that is truncated, unreadable, of the wrong shape, or stored for another
+configuration is reported with a warning, deleted and recomputed (into a freshly built
+model, so nothing of a half-loaded file survives). The checksum detects accidental damage,
+not deliberate tampering: anyone who can write the cache can also rewrite the checksum
+beside it. Models load with ``torch.load(weights_only=True)``, which refuses pickled code.
 
 Bump ``CACHE_VERSION`` when a change of code changes what a configuration produces.
 """
@@ -79,8 +83,27 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+ORPHAN_SECONDS = 3600
+_swept: set[Path] = set()
+
+
+def _sweep(folder: Path) -> None:
+    """Remove temporary files that a killed writer left in ``folder`` (once per folder and process)."""
+    if folder in _swept or not folder.is_dir():
+        return
+    _swept.add(folder)
+    cutoff = time.time() - ORPHAN_SECONDS
+    for tmp in folder.glob(".*.tmp"):
+        try:
+            if tmp.stat().st_mtime < cutoff:
+                tmp.unlink()
+        except OSError:
+            pass
+
+
 def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    _sweep(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
@@ -110,6 +133,7 @@ class Cache:
     def result(self, kind: str, config: Mapping[str, Any], compute: Callable[[], Any]) -> Any:
         """The stored result for (kind, config), or ``compute()`` stored and returned."""
         path = self.result_path(kind, config)
+        _sweep(path.parent)
         if self.enabled and path.exists():
             value = self._read_result(path, kind, config)
             if value is not None:
@@ -130,10 +154,12 @@ class Cache:
     def _read_result(self, path: Path, kind: str, config: Mapping[str, Any]) -> tuple[Any] | None:
         try:
             entry = json.loads(path.read_text())
+            if not isinstance(entry, dict) or "value" not in entry:
+                raise ValueError(f"expected an object with a value, found {type(entry).__name__}")
             problem = self._mismatch(entry, kind, config)
             if problem is None and hashlib.sha256(canonical({"value": entry["value"]}).encode()).hexdigest() != entry["sha256"]:
                 problem = "its checksum does not match its content"
-        except (OSError, ValueError, KeyError, TypeError) as err:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
             problem = f"it cannot be read ({err})"
         if problem is None:
             return (entry["value"],)
@@ -148,9 +174,12 @@ class Cache:
               train: Callable[[nn.Module], nn.Module | None]) -> nn.Module:
         """A trained model for (kind, config): loaded into ``make()`` if stored, else ``train(make())`` and stored."""
         path = self.model_path(kind, config)
+        _sweep(path.parent)
         model = make()
-        if self.enabled and path.exists() and self._load_model(path, kind, config, model):
-            return model
+        if self.enabled and path.exists():
+            if self._load_model(path, kind, config, model):
+                return model
+            model = make()  # a failed load may have copied some tensors: recompute from a fresh model
         start = time.perf_counter()
         trained = train(model)
         model = trained if trained is not None else model
@@ -178,16 +207,20 @@ class Cache:
         meta_path = path.with_suffix(".json")
         try:
             meta = json.loads(meta_path.read_text())
+            if not isinstance(meta, dict):
+                raise ValueError(f"its metadata is a {type(meta).__name__}, not an object")
             problem = self._mismatch(meta, kind, config)
             if problem is None and _sha256(path) != meta["sha256"]:
                 problem = "its checksum does not match its content"
             if problem is None:
                 state = torch.load(path, map_location="cpu", weights_only=True)
+                if not isinstance(state, dict):
+                    raise ValueError(f"it holds a {type(state).__name__}, not a state dict")
                 device = next(model.parameters()).device
                 model.load_state_dict({k: v.to(device) for k, v in state.items()})
                 return True
-        except (OSError, ValueError, KeyError, RuntimeError, TypeError) as err:
-            problem = f"it cannot be loaded ({err})"
+        except Exception as err:  # torch.load raises many types for a damaged file (UnpicklingError, EOFError, ...)
+            problem = f"it cannot be loaded ({type(err).__name__}: {' '.join(str(err).split())[:200]})"
         self._discard(path, problem)
         meta_path.unlink(missing_ok=True)
         return False
