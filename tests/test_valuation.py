@@ -143,3 +143,57 @@ def test_pydvl_baselines_report_the_fits_they_made(split):
     assert knn.n_fits == 0
     tmc = pydvl_values("tmc_shapley", (x[:30], y[:30]), valid, learner=learner(), budget=BudgetConfig(max_updates=3, max_seconds=5))
     assert tmc.n_fits > 0 and tmc.values.shape == (30,)
+
+
+# -- issue 22: a leak-free out-of-sample pool, the ablation baseline, equal-fit budgets; issue 21: boundaries --
+
+@pytest.mark.parametrize("table", ["wine", "breast_cancer"])
+def test_out_of_sample_pool_is_disjoint_from_the_test_set(table):
+    """The pool of new points comes from rows in none of train, validation and test (it used to be drawn from
+    the test set when the table was small, then added to training and scored on that same test set)."""
+    from datarights.experiments.ecoval import load_split
+
+    split = load_split(table, 200, 150, seed=0, n_pool=100)
+    parts = split.indices
+    assert len(parts["pool"]) > 0 and len(parts["test"]) > 0
+    for a in parts:
+        for b in parts:
+            if a < b:
+                assert set(parts[a]).isdisjoint(parts[b]), (a, b)
+    rows = lambda xy: {r.tobytes() for r in xy[0]}  # noqa: E731
+    assert rows(split.pool).isdisjoint(rows(split.test))
+
+
+def test_value_of_with_the_wrong_number_of_features_is_a_clear_error(noisy):
+    result, _ = noisy
+    x, y = result._train
+    with pytest.raises(ValueError, match=r"value_of: x_new has 5 features but the valued training points have 30"):
+        result.value_of(x[:3, :5], y[:3])
+
+
+def test_validation_labels_absent_from_training_are_a_clear_error(split):
+    (x, y), (xv, yv) = split
+    with pytest.raises(ValueError, match=r"valid holds label\(s\) \[7\] that no training point has"):
+        ecoval((x, y), (xv, np.where(np.arange(len(yv)) == 0, 7, yv)), learner=learner())
+
+
+def test_knn_agreement_ranks_points_like_ecovals_intrinsic_part_and_costs_no_fit(noisy):
+    """The training-free baseline of the ablation is EcoVal's intrinsic score before centring and scaling."""
+    from datarights.valuation import knn_agreement
+
+    result, _ = noisy
+    baseline = knn_agreement(result._train, n_neighbors=result.config.n_neighbors)
+    assert baseline.n_fits == 0
+    np.testing.assert_allclose(np.argsort(baseline.values, kind="stable"), np.argsort(result.intrinsic, kind="stable"))
+
+
+def test_a_fit_budget_stops_pydvl_sampling_near_that_many_fits(split):
+    """Equal-budget comparisons stop the sampling methods at a number of model fits, not seconds."""
+    pytest.importorskip("pydvl")
+    from datarights.valuation import BudgetConfig, pydvl_values
+
+    (x, y), valid = split
+    budget = BudgetConfig(max_updates=10**9, max_seconds=10**9, max_fits=60)
+    for method in ("tmc_shapley", "banzhaf"):
+        v = pydvl_values(method, (x[:30], y[:30]), valid, learner=learner(), budget=budget)
+        assert 60 <= v.n_fits <= 60 + 40, (method, v.n_fits)

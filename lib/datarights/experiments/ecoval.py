@@ -1,18 +1,25 @@
 """Experiments of the EcoVal chapter, cached as JSON under ``results/ecoval/``.
 
-``run(profile, seed)`` runs (or loads) six experiments and returns an :class:`EcoValRun`:
+``run(profile, seed)`` runs (or loads) seven experiments and returns an :class:`EcoValRun`:
 
 1. ``curves``: point removal (highest and lowest value first) and addition curves, retraining after
    each step, for EcoVal (reconstruction) and the baselines on every table and seed;
-2. ``noise``: noisy-label detection (F1 of 1-D 2-means, discovery curves) at each flip rate;
+2. ``noise``: noisy-label detection (F1 of 1-D 2-means, discovery curves) at each flip rate, with
+   removal and addition curves on the noisy data and the ablation of EcoVal's two parts (intrinsic
+   alone, production-function term alone) beside a training-free kNN label-agreement baseline;
 3. ``cost``: model fits and seconds against the number of points (``make_classification``);
-4. ``oos``: out-of-sample valuation of a fresh pool of clean and label-flipped points;
+4. ``oos``: out-of-sample valuation of a pool of new points (a fifth of them label-flipped), drawn from
+   rows that are in none of the training, validation and test sets;
 5. ``sensitivity``: number of clusters, per-class clustering and the production-function form;
 6. ``agreement``: rank correlation with (budget-limited) TMC Data Shapley, Beta Shapley, Banzhaf
-   and Shapley over EcoVal's clusters on a small set.
+   and Shapley over EcoVal's clusters on a small set;
+7. ``budget``: quality against the number of model fits, every method at equal fits: rank
+   correlation with a Data Shapley reference (two independent long TMC runs averaged, their fits
+   and their mutual agreement recorded) and the removal-curve area.
 
-Sampling baselines stop at a time budget (``*_seconds`` below); their records say when the budget,
-not convergence, stopped them. Sizes live in :class:`EcoValProfile` (``smoke``, ``quick``, ``full``).
+Sampling baselines in experiments 1, 2 and 6 stop at a time budget (``*_seconds``); their records
+give the fits they made and say when the budget, not convergence, stopped them. Experiment 7
+stops them at a number of fits instead. Sizes live in :mod:`datarights.settings.ecoval`.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ import contextlib
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -34,86 +41,35 @@ from threadpoolctl import threadpool_limits
 
 from datarights.cache import Cache
 from datarights.experiments.runs import ExperimentTables, run_experiments
-from datarights.valuation import (BudgetConfig, DistributionalConfig, EcoValConfig, Utility, addition_curve,
-                                  curve_area, detection_f1, discovery_curve, distributional_shapley, ecoval,
-                                  flip_labels, pydvl_values, removal_curve)
+from datarights.settings.ecoval import ALL_METHODS, EcoValStudy, settings
+from datarights.valuation import (
+    BudgetConfig,
+    DistributionalConfig,
+    EcoValConfig,
+    Utility,
+    addition_curve,
+    curve_area,
+    detection_f1,
+    discovery_curve,
+    distributional_shapley,
+    ecoval,
+    flip_labels,
+    knn_agreement,
+    pydvl_values,
+    removal_curve,
+)
 
-RESULT_VERSION = 1
+RESULT_VERSION = 2
 KIND = "ecoval"
-EXPERIMENTS = ("curves", "noise", "cost", "oos", "sensitivity", "agreement")
+EXPERIMENTS = ("curves", "noise", "cost", "oos", "sensitivity", "agreement", "budget")
 REMOVE = tuple(float(f) for f in np.round(np.arange(0.0, 0.51, 0.05), 2))
 ADD = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
 DISCOVER = tuple(float(f) for f in np.round(np.linspace(0, 1, 21), 2))
-LABELS = {"ecoval": "EcoVal (reconstruction)", "tmc_shapley": "Data Shapley (TMC)", "dist_shapley": "Distributional Shapley",
+LABELS = {"ecoval": "EcoVal (reconstruction)", "ecoval_intrinsic": "EcoVal: intrinsic part alone",
+          "ecoval_extrinsic": "EcoVal: production-function part alone", "knn_agreement": "kNN label agreement (no fit)",
+          "tmc_shapley": "Data Shapley (TMC)", "dist_shapley": "Distributional Shapley",
           "loo": "Leave-one-out", "knn_shapley": "KNN-Shapley", "data_oob": "Data-OOB", "banzhaf": "Data Banzhaf (MSR)",
           "beta_shapley": "Beta Shapley", "group_shapley": "Shapley over clusters", "random": "Random"}
-
-
-@dataclass(frozen=True)
-class EcoValProfile:
-    """Everything that changes between the smoke, quick and full runs of the EcoVal chapter."""
-
-    name: str
-    description: str
-    tables: tuple[str, ...]
-    n_train: int  # training points per table (at most 45% of the table)
-    n_valid: int  # validation points that score EcoVal's and the baselines' fits
-    seeds: int
-    methods: tuple[str, ...]
-    n_clusters: int = 10
-    tmc_seconds: float = 5.0
-    dist_seconds: float = 5.0
-    other_seconds: float = 3.0  # Banzhaf, Beta Shapley, group Shapley
-    dist_m: int = 100
-    dist_samples: int = 40
-    oob_models: int = 50
-    noise_table: str = "breast_cancer"
-    noise_rates: tuple[float, ...] = (0.1, 0.2)
-    noise_methods: tuple[str, ...] = ("ecoval", "tmc_shapley", "dist_shapley", "loo", "knn_shapley", "data_oob")
-    cost_sizes: tuple[int, ...] = (200, 500, 1000, 2000, 5000)
-    cost_tmc_seconds: float = 2.0
-    oos_pool: int = 100
-    sens_clusters: tuple[int, ...] = (4, 8, 16, 32)
-    agree_n: int = 60
-    agree_seconds: float = 15.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def seed_list(self, seed: int) -> list[int]:
-        return list(range(seed, seed + self.seeds))
-
-
-ALL_METHODS = ("ecoval", "tmc_shapley", "dist_shapley", "loo", "knn_shapley", "data_oob", "banzhaf", "random")
-
-PROFILES: dict[str, EcoValProfile] = {
-    "smoke": EcoValProfile(
-        name="smoke", description="one table, 40 training points, one seed, budgets under a second: a test of the pipeline",
-        tables=("breast_cancer",), n_train=40, n_valid=40, seeds=1, methods=("ecoval", "tmc_shapley", "dist_shapley", "knn_shapley", "random"),
-        n_clusters=4, tmc_seconds=0.5, dist_seconds=0.5, other_seconds=0.3, dist_m=20, dist_samples=3, oob_models=5,
-        noise_rates=(0.2,), noise_methods=("ecoval", "knn_shapley"), cost_sizes=(100, 200), cost_tmc_seconds=0.3,
-        oos_pool=20, sens_clusters=(2, 4), agree_n=20, agree_seconds=0.5),
-    "quick": EcoValProfile(
-        name="quick", description="three tables bundled with scikit-learn, 200 training points each, two seeds, "
-                                   "logistic regression, sampling baselines stopped at a few seconds",
-        tables=("breast_cancer", "wine", "digits"), n_train=200, n_valid=150, seeds=2, methods=ALL_METHODS, n_clusters=16),
-    "full": EcoValProfile(
-        name="full", description="three tables, 500 training points each, five seeds, longer budgets",
-        tables=("breast_cancer", "wine", "digits"), n_train=500, n_valid=300, seeds=5, methods=ALL_METHODS,
-        n_clusters=20, tmc_seconds=60.0, dist_seconds=60.0, other_seconds=30.0, dist_samples=200, oob_models=200,
-        cost_sizes=(200, 500, 1000, 2000, 5000, 20000), cost_tmc_seconds=30.0, oos_pool=300, agree_n=100,
-        agree_seconds=300.0),
-}
-
-
-def get_profile(name: str | EcoValProfile) -> EcoValProfile:
-    """The EcoVal profile called ``name`` (``smoke``, ``quick`` or ``full``)."""
-    if isinstance(name, EcoValProfile):
-        return name
-    try:
-        return PROFILES[name]
-    except KeyError:
-        raise ValueError(f"unknown profile={name!r}; known profiles: {list(PROFILES)}") from None
 
 
 # -- data --------------------------------------------------------------------------------------
@@ -128,28 +84,39 @@ def learner() -> LogisticRegression:
 
 @dataclass
 class Split:
+    """Four disjoint parts of one table: the points valued, the validation set that scores every fit of a
+    valuation, the test set that scores the curves, and the pool of new points valued out of sample."""
+
     train: tuple[np.ndarray, np.ndarray]
     valid: tuple[np.ndarray, np.ndarray]
     test: tuple[np.ndarray, np.ndarray]
-    rest: tuple[np.ndarray, np.ndarray]  # unused points (the out-of-sample pool comes from here)
+    pool: tuple[np.ndarray, np.ndarray]
+    indices: dict[str, np.ndarray]  # row numbers of each part in the table
 
 
-def load_split(table: str, n_train: int, n_valid: int, seed: int) -> Split:
-    """Standardised table split at random into train, validation, test (a quarter of the table at least) and the rest."""
+def load_split(table: str, n_train: int, n_valid: int, seed: int, n_pool: int = 0) -> Split:
+    """Standardised table split at random into train (≤ 45 %), validation (≤ 20 %), out-of-sample pool
+    (≤ 20 %) and test (the rest, at most 400 rows): four disjoint sets of rows, so new points valued out of
+    sample never come from the test set that judges them."""
     if table.startswith("synthetic"):
         n = int(table.split("-")[1])
-        x, y = skdata.make_classification(n_samples=n + 2 * n_valid + 400, n_features=20, n_informative=8,
+        x, y = skdata.make_classification(n_samples=n + 2 * n_valid + n_pool + 400, n_features=20, n_informative=8,
                                           n_classes=2, random_state=seed)
     else:
         x, y = LOADERS[table](return_X_y=True)
         n = min(n_train, int(0.45 * len(y)))
-        n_valid = min(n_valid, int(0.25 * len(y)))
+        n_valid = min(n_valid, int(0.20 * len(y)))
+        n_pool = min(n_pool, int(0.20 * len(y)))
     order = np.random.default_rng(seed).permutation(len(y))
-    n_test = max(int(0.25 * len(y)), min(400, len(y) - n - n_valid))
-    parts = np.split(order, np.cumsum([n, n_valid, n_test]))
-    scaler = StandardScaler().fit(x[parts[0]])
+    n_test = min(400, len(y) - n - n_valid - n_pool)
+    if n_test < 1:
+        raise ValueError(f"table {table!r} has {len(y)} rows, too few for {n} training, {n_valid} validation and "
+                         f"{n_pool} pool points and a test set")
+    parts = dict(zip(("train", "valid", "pool", "test"), np.split(order, np.cumsum([n, n_valid, n_pool]))))
+    parts["test"] = parts["test"][:n_test]
+    scaler = StandardScaler().fit(x[parts["train"]])
     x = scaler.transform(x)
-    return Split(*((x[p], y[p]) for p in parts))
+    return Split(**{name: (x[parts[name]], y[parts[name]]) for name in ("train", "valid", "test", "pool")}, indices=parts)
 
 
 def table_rows(table: str) -> int:
@@ -158,14 +125,18 @@ def table_rows(table: str) -> int:
 
 # -- valuing with one method --------------------------------------------------------------------
 
-def value(method: str, train: tuple, valid: tuple, profile: EcoValProfile, seed: int, groups: np.ndarray | None = None,
+def value(method: str, train: tuple, valid: tuple, profile: EcoValStudy, seed: int, groups: np.ndarray | None = None,
           seconds: float | None = None) -> dict[str, Any]:
     """Values, fits, seconds and budget flag of ``method`` on ``train``."""
     start = time.perf_counter()
-    if method == "ecoval":
+    if method.startswith("ecoval"):
         r = ecoval(train, valid, learner=learner(), config=EcoValConfig(n_clusters=profile.n_clusters, seed=seed))
-        return {"values": r.values.tolist(), "n_fits": r.n_fits, "seconds": r.seconds, "stopped": False,
-                "clusters": r.clusters.tolist()}
+        part = {"ecoval": r.values, "ecoval_intrinsic": r.intrinsic, "ecoval_extrinsic": r.extrinsic}[method]
+        return {"values": part.tolist(), "n_fits": r.n_fits, "seconds": r.seconds, "stopped": False,
+                "clusters": r.clusters.tolist(), "returns_to_scale": float(r.elasticities.sum()), "fit_r2": r.fit_r2}
+    if method == "knn_agreement":
+        v = knn_agreement(train, EcoValConfig().n_neighbors)
+        return {"values": v.values.tolist(), "n_fits": 0, "seconds": v.seconds, "stopped": False}
     if method == "random":
         return {"values": np.random.default_rng(seed).normal(size=len(train[1])).tolist(), "n_fits": 0,
                 "seconds": time.perf_counter() - start, "stopped": False}
@@ -182,7 +153,7 @@ def value(method: str, train: tuple, valid: tuple, profile: EcoValProfile, seed:
 
 # -- experiment 1: removal and addition curves ------------------------------------------------
 
-def _curves(profile: EcoValProfile, seed: int) -> dict[str, Any]:
+def _curves(profile: EcoValStudy, seed: int) -> dict[str, Any]:
     records = []
     for table in profile.tables:
         for s in profile.seed_list(seed):
@@ -204,25 +175,32 @@ def _curves(profile: EcoValProfile, seed: int) -> dict[str, Any]:
 
 # -- experiment 2: noisy labels -------------------------------------------------------------------
 
-def _noise(profile: EcoValProfile, seed: int) -> dict[str, Any]:
+def _noise(profile: EcoValStudy, seed: int) -> dict[str, Any]:
     records = []
     for rate in profile.noise_rates:
         for s in profile.seed_list(seed):
             split = load_split(profile.noise_table, profile.n_train, profile.n_valid, s)
             y_noisy, flipped = flip_labels(split.train[1], rate, seed=s)
             train = (split.train[0], y_noisy)
+            test_utility = Utility(learner(), train, split.test)
             for method in profile.noise_methods:
                 out = value(method, train, split.valid, profile, s)
                 values = np.asarray(out["values"])
+                low = removal_curve(values, test_utility, REMOVE, highest_first=False)
+                add = addition_curve(values, test_utility, ADD, highest_first=True)
                 records.append({"rate": rate, "seed": s, "method": method, "f1": detection_f1(values, flipped),
                                 "discovery": discovery_curve(values, flipped, DISCOVER).tolist(),
+                                "remove_low": low.tolist(), "add_high": add.tolist(),
+                                "auc_remove_low": curve_area(REMOVE, low), "auc_add_high": curve_area(ADD, add),
+                                "returns_to_scale": out.get("returns_to_scale"), "fit_r2": out.get("fit_r2"),
                                 "n_fits": out["n_fits"], "seconds": out["seconds"], "stopped": out["stopped"]})
-    return {"records": records, "fractions": list(DISCOVER), "table": profile.noise_table}
+    return {"records": records, "fractions": list(DISCOVER), "table": profile.noise_table, "remove": list(REMOVE),
+            "add": list(ADD)}
 
 
 # -- experiment 3: cost ----------------------------------------------------------------------------
 
-def _cost(profile: EcoValProfile, seed: int) -> dict[str, Any]:
+def _cost(profile: EcoValStudy, seed: int) -> dict[str, Any]:
     records = []
     for n in profile.cost_sizes:
         split = load_split(f"synthetic-{n}", n, 200, seed)
@@ -235,13 +213,12 @@ def _cost(profile: EcoValProfile, seed: int) -> dict[str, Any]:
 
 # -- experiment 4: out of sample -------------------------------------------------------------------
 
-def _oos(profile: EcoValProfile, seed: int) -> dict[str, Any]:
+def _oos(profile: EcoValStudy, seed: int) -> dict[str, Any]:
     records = []
     for table in profile.tables:
         for s in profile.seed_list(seed):
-            split = load_split(table, profile.n_train, profile.n_valid, s)
-            pool_x, pool_y = split.rest if len(split.rest[1]) >= profile.oos_pool else split.test
-            pool_x, pool_y = pool_x[: profile.oos_pool], pool_y[: profile.oos_pool]
+            split = load_split(table, profile.n_train, profile.n_valid, s, n_pool=profile.n_pool)
+            pool_x, pool_y = split.pool
             noisy_y, flipped = flip_labels(pool_y, 0.2, seed=s)
             pool = (pool_x, noisy_y)
             start = time.perf_counter()
@@ -261,14 +238,14 @@ def _oos(profile: EcoValProfile, seed: int) -> dict[str, Any]:
                          np.concatenate([split.train[1], noisy_y[order[: int(f * len(order))]]])) for f in fractions]
                 accuracy = test.many_arrays(sets)
                 records.append({"table": table, "seed": s, "method": method, "f1": detection_f1(values, flipped),
-                                "n_fits": fits, "seconds": seconds, "base": base, "stopped": bool(dist.stopped_at_budget and method == "dist_shapley"),
+                                "n_pool": len(noisy_y), "n_fits": fits, "seconds": seconds, "base": base, "stopped": bool(dist.stopped_at_budget and method == "dist_shapley"),
                                 "add_accuracy": accuracy.tolist(), "fractions": list(fractions)})
-    return {"records": records, "pool": profile.oos_pool}
+    return {"records": records, "pool": profile.n_pool}
 
 
 # -- experiment 5: sensitivity ---------------------------------------------------------------------
 
-def _sensitivity(profile: EcoValProfile, seed: int) -> dict[str, Any]:
+def _sensitivity(profile: EcoValStudy, seed: int) -> dict[str, Any]:
     records = []
     for s in profile.seed_list(seed):
         split = load_split(profile.noise_table, profile.n_train, profile.n_valid, s)
@@ -289,12 +266,12 @@ def _sensitivity(profile: EcoValProfile, seed: int) -> dict[str, Any]:
 
 # -- experiment 6: agreement with Shapley-type values ------------------------------------------------
 
-def _agreement(profile: EcoValProfile, seed: int) -> dict[str, Any]:
-    split = load_split(profile.noise_table, profile.agree_n, profile.n_valid, seed)
+def _agreement(profile: EcoValStudy, seed: int) -> dict[str, Any]:
+    split = load_split(profile.noise_table, profile.budget_n, profile.n_valid, seed)
     eco = ecoval(split.train, split.valid, learner=learner(), config=EcoValConfig(n_clusters=min(profile.n_clusters, 6), seed=seed))
     out: dict[str, Any] = {"ecoval": {"values": eco.values.tolist(), "n_fits": eco.n_fits, "seconds": eco.seconds, "stopped": False}}
     for method in ("tmc_shapley", "beta_shapley", "banzhaf", "group_shapley", "loo", "knn_shapley"):
-        seconds = profile.agree_seconds if method == "tmc_shapley" else profile.other_seconds
+        seconds = 3 * profile.tmc_seconds if method == "tmc_shapley" else profile.other_seconds
         out[method] = value(method, split.train, split.valid, profile, seed, groups=eco.clusters, seconds=seconds)
     reference = np.asarray(out["tmc_shapley"]["values"])
     rows = [{"method": m, "spearman": float(spearmanr(np.asarray(r["values"]), reference).statistic), "n_fits": r["n_fits"],
@@ -302,8 +279,53 @@ def _agreement(profile: EcoValProfile, seed: int) -> dict[str, Any]:
     return {"rows": rows, "n": len(split.train[1]), "tmc": {k: v for k, v in out["tmc_shapley"].items() if k != "values"}}
 
 
-COMPUTE: dict[str, Callable[[EcoValProfile, int], dict[str, Any]]] = {
+# -- experiment 7: quality against model fits, every method at equal fits ------------------------------
+
+def _budget(profile: EcoValStudy, seed: int) -> dict[str, Any]:
+    """Rank agreement with a Data Shapley reference and removal-curve area against the number of model fits.
+
+    The reference averages two independent TMC runs of ``reference_fits`` fits each (seeds ``seed + 100``
+    and ``seed + 101``); their mutual Spearman correlation says how converged it is. The sampling methods
+    are stopped at each of ``budget_fits`` fits; EcoVal's fits are 1 + 3p for each p of ``budget_clusters``;
+    LOO costs n + 1, KNN-Shapley and the kNN label agreement none.
+    """
+    split = load_split(profile.noise_table, profile.budget_n, profile.n_valid, seed)
+    test_utility = Utility(learner(), split.train, split.test)
+    runs = []
+    for k in (100, 101):
+        budget = BudgetConfig(max_updates=10**9, max_seconds=10**9, max_fits=profile.reference_fits, seed=seed + k)
+        runs.append(pydvl_values("tmc_shapley", split.train, split.valid, learner=learner(), budget=budget))
+    reference = (runs[0].values + runs[1].values) / 2
+    reference_info = {"n_fits": int(sum(r.n_fits for r in runs)), "seconds": float(sum(r.seconds for r in runs)),
+                      "split_half_spearman": float(spearmanr(runs[0].values, runs[1].values).statistic)}
+
+    def record(method: str, values: np.ndarray, n_fits: int, seconds: float, budget: int | None) -> dict[str, Any]:
+        high = removal_curve(values, test_utility, REMOVE, highest_first=True)
+        rho = spearmanr(values, reference).statistic if np.ptp(values) > 0 else np.nan
+        return {"method": method, "budget": budget, "n_fits": int(n_fits), "seconds": float(seconds),
+                "spearman": float(rho), "auc_remove_high": curve_area(REMOVE, high)}
+
+    rows = []
+    for p in profile.budget_clusters:
+        r = ecoval(split.train, split.valid, learner=learner(), config=EcoValConfig(n_clusters=p, seed=seed))
+        rows.append({**record("ecoval", r.values, r.n_fits, r.seconds, None), "p": p})
+    for method in ("tmc_shapley", "beta_shapley", "banzhaf"):
+        for fits in profile.budget_fits:
+            budget = BudgetConfig(max_updates=10**9, max_seconds=10**9, max_fits=fits, seed=seed)
+            v = pydvl_values(method, split.train, split.valid, learner=learner(), budget=budget)
+            rows.append(record(method, v.values, v.n_fits, v.seconds, fits))
+    for method in ("loo", "knn_shapley"):
+        v = pydvl_values(method, split.train, split.valid, learner=learner())
+        rows.append(record(method, v.values, v.n_fits, v.seconds, None))
+    v = knn_agreement(split.train, EcoValConfig().n_neighbors)
+    rows.append(record("knn_agreement", v.values, 0, v.seconds, None))
+    rows.append(record("random", np.random.default_rng(seed).normal(size=len(split.train[1])), 0, 0.0, None))
+    return {"rows": rows, "reference": reference_info, "n": len(split.train[1]), "table": profile.noise_table}
+
+
+COMPUTE: dict[str, Callable[[EcoValStudy, int], dict[str, Any]]] = {
     "curves": _curves, "noise": _noise, "cost": _cost, "oos": _oos, "sensitivity": _sensitivity, "agreement": _agreement,
+    "budget": _budget,
 }
 
 
@@ -340,6 +362,10 @@ class EcoValRun(ExperimentTables):
     def agreement(self) -> pd.DataFrame:
         return self.frame("agreement", "rows")
 
+    @property
+    def budget(self) -> pd.DataFrame:
+        return self.frame("budget", "rows")
+
     def describe(self, chapter: str = "07") -> str:
         """A Markdown admonition saying which profile, tables, seeds, budgets and versions produced the page."""
         meta, v = self.meta, self.meta["versions"]
@@ -347,8 +373,9 @@ class EcoValRun(ExperimentTables):
         return (
             ":::{admonition} How these numbers were produced\n:class: note\n"
             f"Profile **{meta['profile']}** ({meta['description']}), seeds **{', '.join(map(str, meta['seeds']))}**. "
-            f"Tables: {tables}, standardised, {meta['n_train']} training points at most (45 % of a table), "
-            f"a validation set that scores every fit, and a separate test set for the curves. Learner: logistic regression. "
+            f"Tables: {tables}, standardised, split into four disjoint parts: {meta['n_train']} training points at most "
+            f"(45 % of a table), a validation set that scores every fit, a pool of new points for out-of-sample valuation "
+            f"and a test set that scores the curves. Learner: logistic regression. "
             f"Time budgets: TMC Data Shapley {meta['tmc_seconds']} s, Distributional Shapley {meta['dist_seconds']} s, "
             f"Banzhaf / Beta / group Shapley {meta['other_seconds']} s per run; methods stopped by a budget are marked. "
             f"EcoVal is **our reconstruction** (the paper's equations are not public). "
@@ -357,7 +384,7 @@ class EcoValRun(ExperimentTables):
         )
 
 
-def result_config(profile: EcoValProfile, seed: int, experiment: str) -> dict[str, Any]:
+def result_config(profile: EcoValStudy, seed: int, experiment: str) -> dict[str, Any]:
     return {"experiment": experiment, "profile": profile.to_dict(), "seed": seed, "version": RESULT_VERSION}
 
 
@@ -369,10 +396,10 @@ def _quiet_single_thread() -> Iterator[None]:
         yield
 
 
-def run(profile: str | EcoValProfile = "quick", seed: int = 0, *, cache: Cache | None = None,
+def run(profile: str | EcoValStudy = "quick", seed: int = 0, *, cache: Cache | None = None,
         experiments: tuple[str, ...] = EXPERIMENTS) -> EcoValRun:
     """Run (or load from the cache) the chapter's experiments for ``profile`` and ``seed``."""
-    profile = get_profile(profile)
+    profile = profile if isinstance(profile, EcoValStudy) else settings(profile)
     cache = cache or Cache()
     raw = run_experiments(KIND, {name: (lambda name=name: COMPUTE[name](profile, seed)) for name in experiments},
                           lambda name: result_config(profile, seed, name), cache=cache, packages=PACKAGES,

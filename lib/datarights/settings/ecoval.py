@@ -80,9 +80,9 @@ class EcoValStudy:
     cost_tmc_seconds: float = 2.0
     sens_clusters: tuple[int, ...] = (4, 8, 16, 32)
     budget_n: int = 60
-    budget_fits: tuple[int, ...] = (50, 200, 1000, 4000)
+    budget_fits: tuple[int, ...] = (30, 100, 300, 1000, 3000)
     budget_clusters: tuple[int, ...] = (4, 8, 16)
-    reference_fits: int = 20000
+    reference_fits: int = 6000
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -113,9 +113,9 @@ def utility_models(task: str) -> dict[str, object]:
     from sklearn.linear_model import LogisticRegression, Ridge
 
     if task == "classification":
-        return {"forest": RandomForestClassifier(n_estimators=100, random_state=0),
+        return {"forest": RandomForestClassifier(n_estimators=50, random_state=0),
                 "linear": LogisticRegression(max_iter=2000)}
-    return {"forest": RandomForestRegressor(n_estimators=100, random_state=0), "linear": Ridge(alpha=1.0)}
+    return {"forest": RandomForestRegressor(n_estimators=50, random_state=0), "linear": Ridge(alpha=1.0)}
 
 
 def train_synthetic_test_real(real: pd.DataFrame, fake: pd.DataFrame, test: pd.DataFrame, *,

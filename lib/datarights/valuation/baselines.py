@@ -26,6 +26,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from datarights.valuation.utility import Arrays, CountingLearner, FitCounter, Utility, as_arrays, check_learner
 
 METHODS = ("loo", "tmc_shapley", "beta_shapley", "banzhaf", "knn_shapley", "data_oob", "group_shapley")
+SAMPLING = ("tmc_shapley", "beta_shapley", "banzhaf", "group_shapley")
 
 
 @dataclass
@@ -46,10 +47,13 @@ class Valuation:
 
 @dataclass(frozen=True)
 class BudgetConfig:
-    """Stopping budget of the sampling baselines: at most ``max_updates`` samples or ``max_seconds`` seconds."""
+    """Stopping budget of the sampling baselines: at most ``max_updates`` samples, ``max_seconds`` seconds
+    or (when set) ``max_fits`` model fits, whichever comes first. pyDVL checks the budget after each
+    batch of samples, so a run may overshoot ``max_fits`` by one batch; the fits made are always reported."""
 
     max_updates: int = 200
     max_seconds: float = 20.0
+    max_fits: int | None = None
     beta: tuple[float, float] = (16.0, 1.0)  # Beta Shapley's (alpha, beta), Kwon & Zou's recommended Beta(16, 1)
     knn_neighbors: int = 5
     oob_models: int = 100
@@ -74,10 +78,30 @@ def _mode(y: np.ndarray) -> Any:
     return values[np.argmax(counts)]
 
 
-def _stopping(budget: BudgetConfig) -> Any:
+def _stopping(budget: BudgetConfig, counter: FitCounter) -> Any:
     from pydvl.valuation import MaxTime, MaxUpdates
 
-    return MaxUpdates(budget.max_updates) | MaxTime(budget.max_seconds)
+    stop = MaxUpdates(budget.max_updates) | MaxTime(budget.max_seconds)
+    return stop | MaxFits(counter, budget.max_fits) if budget.max_fits is not None else stop
+
+
+def MaxFits(counter: FitCounter, n_fits: int) -> Any:  # noqa: N802  (a pyDVL stopping criterion, named like theirs)
+    """A pyDVL stopping criterion: converged once ``counter`` has seen ``n_fits`` model fits."""
+    from pydvl.valuation.stopping import Status, StoppingCriterion
+
+    class _MaxFits(StoppingCriterion):
+        def _check(self, result: Any) -> Any:
+            return Status.Converged if counter.count >= n_fits else Status.Pending
+
+        def completion(self) -> float:
+            return min(1.0, counter.count / n_fits)
+
+        def __str__(self) -> str:
+            return f"MaxFits({n_fits})"
+
+    if n_fits < 1:
+        raise ValueError(f"max_fits={n_fits} must be at least 1")
+    return _MaxFits()
 
 
 def pydvl_values(method: str, train: Any, valid: Any, *, learner: Any, budget: BudgetConfig = BudgetConfig(),
@@ -96,13 +120,13 @@ def pydvl_values(method: str, train: Any, valid: Any, *, learner: Any, budget: B
         if method == "loo":
             result = LOOValuation(utility).fit(data).result
         elif method == "tmc_shapley":
-            result = TMCShapleyValuation(utility, is_done=_stopping(budget), seed=budget.seed).fit(data).result
+            result = TMCShapleyValuation(utility, is_done=_stopping(budget, counter), seed=budget.seed).fit(data).result
         elif method == "beta_shapley":
             a, b = budget.beta
-            result = BetaShapleyValuation(utility, sampler=PermutationSampler(seed=budget.seed), is_done=_stopping(budget),
+            result = BetaShapleyValuation(utility, sampler=PermutationSampler(seed=budget.seed), is_done=_stopping(budget, counter),
                                           alpha=a, beta=b).fit(data).result
         elif method == "banzhaf":
-            result = MSRBanzhafValuation(utility, is_done=_stopping(budget), seed=budget.seed).fit(data).result
+            result = MSRBanzhafValuation(utility, is_done=_stopping(budget, counter), seed=budget.seed).fit(data).result
         elif method == "knn_shapley":
             knn = KNeighborsClassifier(n_neighbors=budget.knn_neighbors)
             result = KNNShapleyValuation(knn, valid_data, progress=False).fit(data).result
@@ -114,7 +138,7 @@ def pydvl_values(method: str, train: Any, valid: Any, *, learner: Any, budget: B
             if groups is None:
                 raise ValueError("groups (a cluster per training point) is required for group_shapley")
             grouped = GroupedDataset(x, y, data_groups=np.asarray(groups))
-            result = TMCShapleyValuation(utility, is_done=_stopping(budget), seed=budget.seed).fit(grouped).result
+            result = TMCShapleyValuation(utility, is_done=_stopping(budget, counter), seed=budget.seed).fit(grouped).result
             per_group = dict(zip(result.indices, result.values))
             sizes = np.bincount(np.asarray(groups))
             values = np.array([per_group[g] / sizes[g] for g in groups])
@@ -122,10 +146,24 @@ def pydvl_values(method: str, train: Any, valid: Any, *, learner: Any, budget: B
     if method != "group_shapley":
         order = np.argsort(result.indices)
         values = np.asarray(result.values, dtype=float)[order]
-    stopped = method in ("tmc_shapley", "beta_shapley", "banzhaf", "group_shapley") and seconds >= budget.max_seconds
-    if method in ("tmc_shapley", "beta_shapley", "banzhaf", "group_shapley"):
+    stopped = method in SAMPLING and seconds >= budget.max_seconds
+    if method in SAMPLING:
         extra["min_updates"] = int(np.min(result.counts))
     return Valuation(method, np.nan_to_num(values), counter.count, seconds, stopped, extra)
+
+
+# -- a training-free baseline ----------------------------------------------------------------------------
+
+def knn_agreement(train: Any, n_neighbors: int = 10) -> Valuation:
+    """The share of each point's ``n_neighbors`` nearest training points (itself included, standardised
+    features) that carry its label: no model fit. EcoVal (reconstruction)'s intrinsic part is this score,
+    centred and scaled, so the two rank points identically."""
+    from datarights.valuation.ecoval import _standardiser, intrinsic_scores
+
+    x, y = as_arrays(train, "train")
+    start = time.perf_counter()
+    values = intrinsic_scores(_standardiser(x, None)(x), y, n_neighbors)
+    return Valuation("knn_agreement", values, 0, time.perf_counter() - start)
 
 
 # -- Distributional Data Shapley ------------------------------------------------------------------

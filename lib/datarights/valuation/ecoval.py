@@ -125,6 +125,9 @@ class EcoValResult:
     def value_of(self, x_new: np.ndarray, y_new: np.ndarray) -> np.ndarray:
         """Values of new points, without retraining (step 5): nearest cluster's extrinsic value plus own intrinsic value."""
         x_new, y_new = as_arrays((x_new, y_new), "new points")
+        if x_new.shape[1] != self._train[0].shape[1]:
+            raise ValueError(f"value_of: x_new has {x_new.shape[1]} features but the valued training points have "
+                             f"{self._train[0].shape[1]}")
         z_new = self._space(x_new)
         j = assign_clusters(z_new, y_new, self._centroids, self.cluster_labels, self.config.per_class)
         sizes = np.bincount(self.clusters, minlength=len(self.cluster_values))
@@ -292,6 +295,10 @@ def ecoval(train: Any, valid: Any, *, learner: Any, config: EcoValConfig = EcoVa
     if x.shape[1] != xv.shape[1]:
         raise ValueError(f"train has {x.shape[1]} features but valid has {xv.shape[1]}")
     check_classes(y, "train")
+    unseen = sorted(set(np.unique(yv).tolist()) - set(np.unique(y).tolist()))
+    if unseen:
+        raise ValueError(f"valid holds label(s) {unseen} that no training point has; a model trained on any subset "
+                         "of train can never predict them, so every utility would be capped below 1")
     check_learner(learner)
     if config.n_clusters > len(x):
         raise ValueError(f"n_clusters={config.n_clusters} exceeds the number of training points ({len(x)})")
