@@ -32,6 +32,8 @@ data_dir = None  # where datasets live; None: $DATARIGHTS_DATA
 # %% tags=["remove-input"]
 import matplotlib.pyplot as plt
 import pandas as pd
+from dataclasses import replace
+
 from IPython.display import Markdown
 
 from datarights import data, experiments, metrics, plots, profiles, reported, unlearning
@@ -121,7 +123,7 @@ print(splits.describe())
 setup = experiments.prepare(profile, seed, device=device, data_dir=data_dir) if not P.requires_gpu else None
 if setup is not None:
     tuned = unlearning.finetune(setup.original, forget=setup.splits.forget_train, retain=setup.splits.retain_train,
-                                config=P.finetune)
+                                config=replace(P.finetune, seed=seed))
     print(f"fine-tuned in {tuned.seconds:.2f} s:", {k: round(v, 3) for k, v in metrics.split_accuracies(tuned.model, setup.splits).items()})
 else:
     print("full profile: models are trained on the GPU machine; this page shows their stored results")
@@ -284,10 +286,10 @@ shown.style.format(precision=3).format("{:.1f}", subset=["Dr acc (%)", "Df acc (
 #
 # None of the papers' own result tables could be read (see the specification in `shared/papers`),
 # so the reference values below are the authors' committed notebook outputs and clearly named
-# third-party reproductions. Each row says what setting produced the reported value; the last
-# column explains the difference.
+# third-party reproductions. The notes under the table give each value's source and setting and
+# why ours can differ.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 gold, ft, rl, orig = (table.loc[m] for m in ("retrained", "finetune", "random_labels", "original"))
 on_cifar = meta["dataset"] == "cifar10"
 ours = {
@@ -300,25 +302,13 @@ ours = {
     ("ZRF (code) of the original model", 0.8767): orig["zrf_code"],
     ("ZRF (code) of the retrained model", 0.9299): gold["zrf_code"],
 }
-why = {
-    ("original test accuracy", 77.17): "their ResNet-18 keeps the ImageNet stem on 32-px images and trains without augmentation; "
-    + ("ours uses the CIFAR stem and crop-and-flip" if on_cifar else "ours is a small CNN on 8×8 digits, a far easier task"),
-    ("original test accuracy", 94.89): "same architecture family; " + ("recipe and epochs differ, and our JPEG copy of CIFAR-10 is slightly lossy"
-                                                                      if on_cifar else "digits are easier than CIFAR-10"),
-    ("retrained accuracy on retain classes", 94.81): "tracks the original model's accuracy, so the same dataset and recipe differences apply",
-    ("retrained accuracy on forget class", 0.0): "a model that never saw a class cannot predict it: both are exactly 0",
-    ("fine-tune accuracy on forget class", 95.17): "fine-tuning barely forgets in both; the gap follows from the different learning rate and data",
-    ("random-labels accuracy on forget set", 2.0): "reported on a CIFAR-100 sub-class with a superclass target; both forget almost completely",
-    ("ZRF (code) of the original model", 0.8767): "the coded ZRF divides by the number of classes (20 there, 10 here), so values are not comparable across datasets",
-    ("ZRF (code) of the retrained model", 0.9299): "same caveat; in both settings the retrained model scores above the original",
-}
-comparison = pd.DataFrame([
-    {"quantity": r.quantity, "this book": ours[(r.quantity, r.value)], "reported": r.value,
-     "difference": ours[(r.quantity, r.value)] - r.value, "reported setting": r.setting,
-     "source": f"{r.source} [{r.tag}]", "why they differ": why[(r.quantity, r.value)]}
-    for r in reported.FOUNDATIONS
-])
-comparison.style.format(precision=3).hide(axis="index")
+comparison = reported.compare(reported.FOUNDATIONS, {"this book": lambda r: ours[(r.quantity, r.value)]}, digits=3)
+comparison.style(digits=3)
+
+# %% tags=["remove-input"]
+show_markdown(comparison.notes_markdown() + "\n\n" + (
+    "Our data: CIFAR-10 with a ResNet-18 (CIFAR stem, crop-and-flip)." if on_cifar else
+    f"Our data: {meta['dataset']} and a small CNN, not CIFAR-10 and a ResNet-18: the values can agree in pattern, not in size."))
 
 # %% [markdown]
 # The comparison is a sanity check rather than a reproduction: the reported values come from
@@ -418,13 +408,11 @@ print("MIA check passed")
 # ```
 
 # %% tags=["solution"]
-from dataclasses import replace
-
 quick = profiles.get("quick")
 ### BEGIN SOLUTION
 rows = {}
 for lr in (0.001, 0.002, 0.005, 0.01):
-    config = replace(quick.neggrad, train=replace(quick.neggrad.train, lr=lr))
+    config = replace(quick.neggrad, train=replace(quick.neggrad.train, lr=lr), seed=seed)
     out = unlearning.neggrad(exercise_setup.original, forget=s.forget_train, retain=s.retain_train, config=config)
     acc = metrics.split_accuracies(out.model, s)
     rows[lr] = {"forget_test": acc["forget_test"], "retain_test": acc["retain_test"]}

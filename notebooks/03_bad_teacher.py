@@ -36,11 +36,14 @@ data_dir = None  # where datasets live; None: $DATARIGHTS_DATA
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from dataclasses import replace
+
 from IPython.display import Markdown
 
 from datarights import experiments, metrics, plots, profiles, reported, unlearning
 from datarights.experiments import bad_teacher as bt_experiments
 from datarights.notebook import glue, provenance, show_markdown
+from datarights.tables import METRICS, metric_columns, summary_table
 
 plots.use_book_style()
 P, study = profiles.get(profile), bt_experiments.settings(profile)
@@ -113,7 +116,7 @@ show_markdown(provenance(
 setup = experiments.prepare(profile, seed, forget_classes=(study.classes[0],), device=device, data_dir=data_dir) if not P.requires_gpu else None
 if setup is not None:
     s = setup.splits
-    forgotten = unlearning.bad_teacher(setup.original, forget=s.forget_train, retain=s.retain_train, config=study.config)
+    forgotten = unlearning.bad_teacher(setup.original, forget=s.forget_train, retain=s.retain_train, config=replace(study.config, seed=seed))
     accuracies = metrics.split_accuracies(forgotten.model, s)
     print(f"bad teacher in {forgotten.seconds:.2f} s on {forgotten.extra['n_forget']} forget and "
           f"{forgotten.extra['n_retain_used']} retain images: forget-class test accuracy {accuracies['forget_test']:.1%}, "
@@ -171,21 +174,12 @@ else:
 # %% tags=["remove-input"]
 SHOWN = ["retain_test", "forget_test", "mia_logistic", "zrf_code", "zrf_paper", "js_to_retrained", "activation_distance", "ain", "seconds"]
 SHOWN = [c for c in SHOWN if c in classes.columns]
-NAMES = {"retain_test": "Dr test acc", "forget_test": "Df test acc", "forget_train": "Df train acc", "mia_logistic": "MIA (logistic)",
-         "mia_svc": "MIA (SVC)", "zrf_code": "ZRF code", "zrf_paper": "ZRF paper", "js_to_retrained": "JS to retrained",
-         "activation_distance": "act. dist.", "ain": "AIN", "seconds": "seconds", "sibling_test": "sibling acc",
-         "test": "test acc"}
-PERCENT = {"retain_test", "forget_test", "forget_train", "sibling_test", "test", "mia_logistic", "mia_svc"}
+NAMES = {column: shown.header for column, shown in METRICS.items()}
+PERCENT = {column for column, shown in METRICS.items() if shown.scale == 100}
 
 
 def mean_std_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """"mean ± std" strings, percentages for accuracies and MIA."""
-    out = {}
-    for column in summary.columns.get_level_values(0).unique():
-        scale, digits = (100, 1) if column in PERCENT else (1, 3)
-        mean, std = summary[(column, "mean")] * scale, summary[(column, "std")].fillna(0) * scale
-        out[NAMES.get(column, column)] = [f"{m:.{digits}f} ± {d:.{digits}f}" for m, d in zip(mean, std)]
-    return pd.DataFrame(out, index=[plots.label(m) for m in summary.index])
+    return summary_table(summary, metric_columns(list(summary.columns.get_level_values(0).unique())), label=plots.label)
 
 
 class_summary = result.summary("class", SHOWN)
@@ -510,34 +504,33 @@ data_note = ("same protocol and data, our ResNet-18 recipe" if on_cifar100 else
              "ours: the sub-class protocol on " + ("digits (even/odd)" if on_digits else "CIFAR-10 (vehicles/animals)")
              + " with two superclasses, where chance is 50%, not 5%")
 WHY = {
-    "original Dr accuracy": "their ImageNet-pretrained ResNet-18 at 224 px, 5 epochs; " + data_note,
-    "original Df accuracy": "the original model knows the sub-class's superclass in both; " + data_note,
+    "original Dr accuracy": "their ImageNet-pretrained ResNet-18 at 224 px, 5 epochs",
+    "original Df accuracy": "the original model knows the sub-class's superclass in both",
     "ZRF (code) of the original model": "the coded ZRF divides by C (20 there), so values are comparable only at equal C",
     "retrained Dr accuracy": "retraining keeps the original's retain accuracy in both",
-    "retrained Df accuracy": "whether a never-seen sub-class keeps its superclass depends on its siblings; " + data_note,
+    "retrained Df accuracy": "whether a never-seen sub-class keeps its superclass depends on its siblings",
     "ZRF (code) of the retrained model": (f"{relation(OURS['ZRF (code) of the retrained model'], OURS['ZRF (code) of the original model'], 0.01)} "
                                           "the original here, above it there; the coded value scales with 1/C"),
     "bad teacher Dr accuracy": (f"retain cost {OURS['original Dr accuracy'] - OURS['bad teacher Dr accuracy']:.1f} points here, 1.2 there; "
-                                "it varies strongly between requests (see the sub-class table); " + data_note),
-    "bad teacher Df accuracy": "their 3% is close to chance over 20 superclasses (5%); " + data_note,
+                                "it varies strongly between requests (see the sub-class table)"),
+    "bad teacher Df accuracy": "their 3% is close to chance over 20 superclasses (5%)",
     "ZRF (code) of the bad teacher": (f"{relation(OURS['ZRF (code) of the bad teacher'], OURS['ZRF (code) of the retrained model'], 0.01)} "
                                       "the retrained model here, above it there; the coded value scales with 1/C"),
-    "bad teacher Dr accuracy (re-implementation)": "their original model reaches 80.2% there, their bad teacher 81.7%; " + data_note,
-    "bad teacher Df accuracy (re-implementation)": "an independent run also lands near chance over 20 superclasses; " + data_note,
-    "JS (code form) between bad teacher and retrained": "1 − ZRF_code(retrained, bad teacher), as the notebook computes it; " + data_note,
-    "random-labels accuracy on retain set": "both keep the retain data; " + data_note,
-    "random-labels accuracy on forget set": "both forget almost completely under random labels; " + data_note,
+    "bad teacher Dr accuracy (re-implementation)": "their original model reaches 80.2% there, their bad teacher 81.7%",
+    "bad teacher Df accuracy (re-implementation)": "an independent run also lands near chance over 20 superclasses",
+    "JS (code form) between bad teacher and retrained": "1 − ZRF_code(retrained, bad teacher), as the notebook computes it",
+    "random-labels accuracy on retain set": "both keep the retain data",
+    "random-labels accuracy on forget set": "both forget almost completely under random labels",
     "bad teacher seconds": "different hardware and data size",
     "bad teacher forget-set accuracy (random 10%)": "both: the forgotten samples stay well classified, as a retrained model's would",
     "bad teacher test accuracy (random 10%)": "their ResNet-18 on CIFAR-10; ours " + ("the same" if not on_digits else "a small CNN on digits"),
     "fine-tune forget-set accuracy (random 10%)": "fine-tuning on D_r barely changes D_f's accuracy in both",
 }
-comparison = pd.DataFrame([
-    {"quantity": r.quantity, "reported": r.value,
-     "this book": OURS[r.quantity], "reported setting": r.setting, "source": f"{r.source} [{r.tag}]", "why they differ": WHY[r.quantity]}
-    for r in reported.BAD_TEACHER
-])
-comparison.style.format(precision=3, na_rep="—").hide(axis="index")
+comparison = reported.compare(reported.BAD_TEACHER, {"this book": lambda r: OURS[r.quantity]}, reasons=WHY, digits=3)
+comparison.style(digits=3)
+
+# %% tags=["remove-input"]
+show_markdown(comparison.notes_markdown() + "\n\n" + f"Our data: {data_note}.")
 
 # %% tags=["remove-input"]
 if result.cifar100:

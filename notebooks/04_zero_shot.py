@@ -39,6 +39,7 @@ from IPython.display import Markdown
 from datarights import experiments, metrics, plots, reported, unlearning
 from datarights.experiments import zero_shot as zs
 from datarights.notebook import glue, provenance, show_markdown
+from datarights.tables import metric_columns, summarise, summary_table
 
 plots.use_book_style()
 study = zs.settings(profile)
@@ -118,7 +119,7 @@ show_markdown(provenance(
 setup = experiments.prepare(P, first_seed, device=device, data_dir=data_dir) if not P.requires_gpu else None
 if setup is not None:
     demo = unlearning.gkt(setup.original, forget_classes=[study.forget_class], input_shape=setup.splits.train.input_shape,
-                          config=unlearning.GKTConfig(variant="strict", pseudo_batches=10, batch_size=gkt_cfg.batch_size,
+                          config=unlearning.GKTConfig(seed=first_seed, variant="strict", pseudo_batches=10, batch_size=gkt_cfg.batch_size,
                                                       student_lr=gkt_cfg.student_lr, generator_width=gkt_cfg.generator_width))
     print(f"GKT (strict), 10 pseudo-batches in {demo.seconds:.1f} s, no data read; {demo.extra['pass_rate']:.0%} of the generated "
           f"images passed the gate; forget-class test accuracy {metrics.accuracy(demo.model, setup.splits.forget_test):.1%}, "
@@ -218,28 +219,22 @@ plt.show()
 # (authors' code formula, chapter 03); seconds are wall time on this machine.
 
 # %% tags=["remove-input"]
-COLUMNS = {"retain_test": "Dr acc (%)", "forget_test": "Df acc (%)", "mia_logistic": "MIA", "ain": "AIN", "zrf_code": "ZRF",
-           "seconds": "seconds"}
+COLUMNS = ["retain_test", "forget_test", "mia_logistic", "ain", "zrf_code", "seconds"]
 if "mia_svc" in main and main.mia_svc.notna().all():
-    COLUMNS = {**COLUMNS, "mia_svc": "MIA (SVC)"}
+    COLUMNS.append("mia_svc")
 ORDER = list(zs.METHODS)
 
 
 def mean_std(table: pd.DataFrame) -> pd.DataFrame:
-    stats = table.groupby("method", sort=False)[list(COLUMNS)].agg(["mean", "std"]).reindex(ORDER).dropna(how="all")
-    shown = pd.DataFrame({"data used": [zs.DATA_NEEDED[m] for m in stats.index]}, index=[plots.label(m) for m in stats.index])
-    for column, name in COLUMNS.items():
-        scale = 100 if column in ("retain_test", "forget_test") else 1
-        digits = 1 if scale == 100 or column == "seconds" else 2
-        shown[name] = [f"{scale * m:.{digits}f} ± {scale * np.nan_to_num(s):.{digits}f}"
-                       for m, s in zip(stats[(column, "mean")], stats[(column, "std")])]
-    return shown
+    shown = summary_table(summarise(table, COLUMNS, order=ORDER), metric_columns(COLUMNS), label=plots.label)
+    data_used = [zs.DATA_NEEDED[m] for m in ORDER if m in set(table.method)]
+    return shown.assign(**{"data used": data_used})[["data used", *shown.columns]]
 
 
 mean_std(main)
 
 # %% tags=["remove-input"]
-summary = main.groupby("method", sort=False)[["retain_test", "forget_test"]].agg(["mean", "std"]).reindex(ORDER)
+summary = summarise(main, ["retain_test", "forget_test"], order=ORDER)
 plots.mean_std_bars(summary, title=f"Forgetting class {study.forget_class} of {meta['dataset']} (mean ± std over seeds)")
 plt.show()
 
@@ -384,20 +379,18 @@ def ours(quantity: str, method: str) -> float:
 
 
 on_mnist = meta["dataset"] == "mnist"
-comparison = pd.DataFrame([
-    {"quantity": r.quantity, "reported": r.value, "ours, strict": ours(r.quantity, "gkt_strict"),
-     "ours, authors' variant": ours(r.quantity, "gkt_faithful"), "source": f"{r.source} [{r.tag}]"}
-    for r in reported.ZERO_SHOT
-])
-comparison["why they differ"] = [
-    ("same data and recipe, up to the scheduler (cosine instead of the notebook's test-loss plateau)" if on_mnist else
-     "ours: 8×8 digits and a small CNN, not MNIST and AllCNN")
-    if q.startswith("original") else
-    ("same settings; the trajectory depends on the seed and the generator's learning-rate quirk" if on_mnist else
-     f"our run stops at {gkt_cfg.pseudo_batches} pseudo-batches on 8×8 digits: no comparable point")
-    for q in comparison.quantity
-]
-comparison.style.format(precision=2, na_rep="—").hide(axis="index")
+comparison = reported.compare(reported.ZERO_SHOT, {"ours, strict": lambda r: ours(r.quantity, "gkt_strict"),
+                                                   "ours, authors' variant": lambda r: ours(r.quantity, "gkt_faithful")},
+                              reasons={r.quantity: ("same data and recipe, up to the scheduler (cosine instead of the notebook's "
+                                                    "test-loss plateau)" if on_mnist else "ours: another dataset and network")
+                                       if r.quantity.startswith("original") else
+                                       ("same settings; the trajectory depends on the seed and the generator's learning-rate quirk"
+                                        if on_mnist else f"our run stops at {gkt_cfg.pseudo_batches} pseudo-batches on another "
+                                        "dataset: no comparable point") for r in reported.ZERO_SHOT})
+comparison.style()
+
+# %% tags=["remove-input"]
+show_markdown(comparison.notes_markdown())
 
 # %% [markdown]
 # What the paper's tables would settle: which GKT checkpoint its numbers come from (the notebook's

@@ -37,12 +37,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
+from dataclasses import replace
+
 from IPython.display import Markdown, display
 
 from datarights import metrics, plots, reported, unlearning
 from datarights.experiments import regression as regression_experiments
 from datarights.cache import Cache
 from datarights.notebook import glue, provenance, show_markdown
+from datarights.tables import Column, summarise, summary_table
 
 plots.use_book_style()
 study = regression_experiments.settings(profile)
@@ -160,11 +163,12 @@ show_markdown(provenance(
 # %%
 vision = domains["vision"] if not study.requires_gpu else regression_experiments.settings("quick").domain("vision")
 splits, options = regression_experiments.load_request(vision, data_dir)
-source = regression_experiments.data_source(vision, data_dir)
-original, gold, _ = regression_experiments.reference_models(vision, splits, options, seed + vision.seeds[0], torch.device("cpu"),
+source = regression_experiments.data_source(vision)
+vision_seed = seed + vision.seeds[0]
+original, gold, _ = regression_experiments.reference_models(vision, splits, options, vision_seed, torch.device("cpu"),
                                                             Cache(), source) if not study.requires_gpu else (None, None, None)
 if original is not None:
-    forgotten = unlearning.blindspot(original, forget=splits.forget_train, retain=splits.retain_train, config=vision.blindspot)
+    forgotten = unlearning.blindspot(original, forget=splits.forget_train, retain=splits.retain_train, config=replace(vision.blindspot, seed=vision_seed))
     for name, model in (("original", original), ("retrained", gold), ("Blindspot", forgotten.model)):
         errors = {part: metrics.regression_error(model, getattr(splits, part)) for part in ("retain_test", "forget_test")}
         print(f"{name:>10}: test-retain MAE {errors['retain_test']:.1f}°, test-forget MAE {errors['forget_test']:.1f}°")
@@ -185,21 +189,13 @@ else:
 # {cite:p}`zhang2017utkface` at the authors' settings. Mean ± standard deviation over the seeds.
 
 # %% tags=["remove-input"]
-COLUMNS = {"retain_test": "test-retain error", "forget_test": "test-forget error", "w1_to_gold": "W1 to gold",
-           "mia": "MIA", "ain": "AIN", "seconds": "seconds"}
+COLUMNS = {"retain_test": Column("test-retain error"), "forget_test": Column("test-forget error"), "w1_to_gold": Column("W1 to gold"),
+           "mia": Column("MIA", digits=3), "ain": Column("AIN", digits=3), "seconds": Column("seconds", digits=1)}
 ORDER = ["original", "retrained", "finetune", "gaussian_finetune", "blindspot", "blindspot_fixed"]
 
 
 def mean_std_table(domain: str) -> pd.DataFrame:
-    summary = result.summary(domain, list(COLUMNS))
-    summary = summary.loc[[m for m in ORDER if m in summary.index]]
-    n_seeds = result.table(domain).seed.nunique()
-    shown = pd.DataFrame(index=[plots.label(m) for m in summary.index])
-    for column, name in COLUMNS.items():
-        mean, std = summary[(column, "mean")].to_numpy(), summary[(column, "std")].to_numpy()
-        digits = 1 if column == "seconds" else 3 if column in ("mia", "ain") else 2
-        shown[name] = [f"{m:.{digits}f}" + (f" ± {s:.{digits}f}" if n_seeds > 1 else "") for m, s in zip(mean, std)]
-    return shown
+    return summary_table(summarise(result.table(domain), list(COLUMNS), order=ORDER), COLUMNS, label=plots.label)
 
 
 def means(domain: str) -> pd.DataFrame:
@@ -449,33 +445,13 @@ pd.DataFrame({
 # (angles in degrees, a different task, so only the pattern compares) and the text task for STS-B
 # (the same data and loss). Both sides below are means of batch means, as the notebooks print.
 
+# %% tags=["hide-input"]
+comparison = reported.compare(reported.REGRESSION, {"ours": result.against_reported}, digits=3)
+comparison.style(digits=3)
+
 # %% tags=["remove-input"]
-def ours(source: str, quantity: str) -> float:
-    domain = "vision" if source.startswith("AgeDB") else "text"
-    rows = means(domain)
-    method, _, what = quantity.partition(" ")
-    column = {"test-retain error": "retain_test_batch_means", "test-forget error": "forget_test_batch_means", "W1 to gold": "w1_to_gold",
-              "MIA": "mia", "AIN": "ain"}[what]
-    return float(rows.loc[method, column]) if method in rows.index else float("nan")
-
-
-WHY = {
-    "test-retain error": "different units and task for AgeDB (degrees of rotation vs years); for STS-B the same task, "
-                         "our embedding is trained instead of GloVe",
-    "test-forget error": "the gap between original and gold is the quantity to compare: the forget range must become as hard as for gold",
-    "W1 to gold": "scale of the target differs; only the ordering of the methods can carry over (checked below)",
-    "MIA": "their attack sees augmented training images and unseeded samples (bug 2 and 4); ours is deterministic and seeded",
-    "AIN": "their values are confounded by the in-place relearning bug (experiment 5); ours use fresh copies",
-}
-comparison = pd.DataFrame([
-    {"quantity": r.quantity.replace(r.quantity.split(" ")[0], plots.label(r.quantity.split(" ")[0]), 1),
-     "dataset": "AgeDB-DIR" if r.source.startswith("AgeDB") else "STS-B-DIR",
-     "reported": r.value, "ours": ours(r.source, r.quantity),
-     "our data": "rotated digits (°)" if r.source.startswith("AgeDB") else result.meta("text")["source"].split(",")[0],
-     "why they differ": WHY[r.quantity.partition(" ")[2]], "source": f"{r.source} [{r.tag}]"}
-    for r in reported.REGRESSION
-])
-comparison.style.format({"reported": "{:.3f}", "ours": "{:.3f}"}).hide(axis="index")
+show_markdown(comparison.notes_markdown() + "\n\n" + f"Our data: {result.meta('vision')['source']} for the AgeDB rows, "
+              f"{result.meta('text')['source'] if 'text' in result.domains else 'no text domain'} for the STS-B rows.")
 
 # %% [markdown]
 # The authors' notebooks support three qualitative claims (spec 8.3): Blindspot comes closest to

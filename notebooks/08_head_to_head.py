@@ -32,21 +32,23 @@ data_dir = None  # where datasets live; None: $DATARIGHTS_DATA
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import torch
 
 from datarights import plots, profiles
 from datarights.experiments import compare as head_to_head
 from datarights.notebook import glue, provenance, show_markdown
+from datarights.tables import METRICS, metric_columns, summary_table
 from datarights.train import resolve_device
 
 plots.use_book_style()
 P, study = profiles.get(profile), head_to_head.settings(profile)
 seeds = tuple(seed + offset for offset in study.seeds)
-tables = {scenario: head_to_head.compare(head_to_head.applicable(scenario), scenario, seeds, profile, device=device,
+tables = {scenario: head_to_head.compare(head_to_head.applicable(scenario), scenario, seeds=seeds, profile=profile, device=device,
                                          data_dir=data_dir)
           for scenario in head_to_head.SCENARIOS}
 everything = pd.concat(tables.values(), ignore_index=True)
 meta = {"profile": profile, "seed": ", ".join(map(str, seeds)), "device": str(resolve_device(device)),
-        "torch": __import__("torch").__version__, "dataset": P.dataset}
+        "torch": torch.__version__, "dataset": P.dataset}
 failed = everything[everything.status != "ok"]
 show_markdown(provenance(
     meta, P.description, chapter="08",
@@ -107,20 +109,13 @@ pd.DataFrame([{"method": plots.label(m), "from": NEEDS[m][0], "data it needs": N
 
 # %% tags=["remove-input"]
 SHOWN = ["retain_test", "forget", "test", "mia_logistic", "mia_svc", "zrf_code", "js_to_retrained", "ain", "time_ratio", "gap"]
-NAMES = {"retain_test": "Dr test", "forget": "forget", "test": "test", "mia_logistic": "MIA log.", "mia_svc": "MIA SVC",
-         "zrf_code": "ZRF code", "js_to_retrained": "JS", "ain": "AIN", "time_ratio": "time / retrain", "gap": "gap"}
-PERCENT = {"retain_test", "forget", "test", "mia_logistic", "mia_svc"}
 
 
 def mean_std(table: pd.DataFrame) -> pd.DataFrame:
     columns = [c for c in SHOWN if c in table.columns]
-    summary = head_to_head.summary(table, columns)
-    out = {}
-    for column in columns:
-        scale, digits = (100, 1) if column in PERCENT else (1, 3)
-        mean, std = summary[(column, "mean")] * scale, summary[(column, "std")].fillna(0) * scale
-        out[NAMES[column]] = [f"{m:.{digits}f} ± {s:.{digits}f}" for m, s in zip(mean, std)]
-    return pd.DataFrame(out, index=[plots.label(m) + (" †" if m in head_to_head.NOT_FROM_THE_PAPERS else "") for m in summary.index])
+    shown = summary_table(head_to_head.summary(table, columns), metric_columns(columns),
+                          label=lambda m: plots.label(m) + (" †" if m in head_to_head.NOT_FROM_THE_PAPERS else ""))
+    return shown
 
 
 SCENARIO_TITLES = {"class": "Full-class forgetting", "subclass": "Sub-class forgetting", "random": "Random 10% forgetting"}
@@ -230,7 +225,7 @@ fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
 for ax, (scenario, table) in zip(axes, tables.items()):
     gaps = metric_gaps(table)
     # one colour scale for the three panels: every term is on a 0-1 scale (AD can exceed 1; its cell says by how much)
-    sns.heatmap(gaps.rename(columns={**NAMES, "zrf_paper": "ZRF paper", "activation_distance": "AD"}), ax=ax, cmap="rocket_r",
+    sns.heatmap(gaps.rename(columns={**{c: m.header for c, m in METRICS.items()}, "activation_distance": "AD"}), ax=ax, cmap="rocket_r",
                 vmin=0, vmax=1, annot=True, fmt=".2f", annot_kws={"fontsize": 6}, cbar=ax is axes[-1])
     ax.set_title(SCENARIO_TITLES[scenario])
     ax.tick_params(labelsize=7)

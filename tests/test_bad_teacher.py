@@ -10,7 +10,7 @@ from datarights.unlearning import BadTeacherConfig
 from datarights.unlearning.bad_teacher import distillation_loss
 
 # Digits have ~125 images per class: batch 16 and Adam 1e-3 give about the authors' number of steps (60).
-DIGITS = BadTeacherConfig(batch_size=16, lr=1e-3)
+DIGITS = BadTeacherConfig(seed=0, batch_size=16, lr=1e-3)
 
 
 def test_bad_teacher_forgets_like_retraining_and_keeps_the_rest_on_digits(quick_setup):
@@ -52,7 +52,7 @@ def test_inputs_are_not_modified_and_seeds_repeat(quick_setup):
 
 def test_uniform_incompetent_teacher_ablation_runs(quick_setup):
     s = quick_setup.splits
-    config = BadTeacherConfig(batch_size=16, lr=1e-3, incompetent="uniform", retain_fraction=0.0)
+    config = BadTeacherConfig(seed=0, batch_size=16, lr=1e-3, incompetent="uniform", retain_fraction=0.0)
     result = unlearning.bad_teacher(quick_setup.original, forget=s.forget_train, retain=s.retain_train, config=config)
     assert result.extra["incompetent"] is None and result.extra["n_retain_used"] == 0
 
@@ -64,7 +64,7 @@ def test_bad_arguments_are_named(quick_setup):
         unlearning.bad_teacher(model, forget=empty, retain=s.retain_train, config=DIGITS)
     for bad in (dict(retain_fraction=1.5), dict(temperature=0), dict(kl_reduction="sum"), dict(incompetent="zero")):
         with pytest.raises(ValueError, match=next(iter(bad))):
-            BadTeacherConfig(**bad)
+            BadTeacherConfig(seed=0, **bad)
 
 
 def test_subclass_setup_predicts_superclasses_and_its_retrained_model_never_saw_the_subclass():
@@ -85,6 +85,6 @@ def test_unsir_accepts_retained_members_of_the_forget_superclass_only_when_asked
     s = quick_setup.splits
     with pytest.raises(ValueError, match="retain holds images of forget_classes"):
         unlearning.unsir(quick_setup.original, retain=s.train, forget_classes=[0])
-    config = unlearning.UNSIRConfig(noise_images=4, noise_steps=2, noise_copies=1, retain_per_class=5)
+    config = unlearning.UNSIRConfig(seed=0, noise_images=4, noise_steps=2, noise_copies=1, retain_per_class=5)
     result = unlearning.unsir(quick_setup.original, retain=s.train, forget_classes=[0], config=config, subclass=True)
     assert result.extra["forget_classes"] == (0,)

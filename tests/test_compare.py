@@ -58,7 +58,7 @@ def test_a_failing_method_is_reported_and_the_others_complete(tmp_path, monkeypa
 ])
 def test_bad_requests_get_clear_errors(args, message):
     with pytest.raises(ValueError, match=message):
-        head_to_head.compare(**{"profile": "smoke", "device": "cpu", **args})
+        head_to_head.compare(**{"profile": "smoke", "device": "cpu", "seeds": (0,), "scenario": "class", **args})
 
 
 def test_applicable_leaves_zero_shot_methods_out_of_random_requests():

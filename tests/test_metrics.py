@@ -85,7 +85,7 @@ def test_mia_sample_cap_and_bad_arguments(quick_setup):
 def test_the_retrained_model_needs_longer_to_relearn_than_the_original(quick_setup):
     s = quick_setup.splits
     before = {k: v.clone() for k, v in quick_setup.retrained.state_dict().items()}
-    config = metrics.RelearnConfig(batch_size=32)
+    config = metrics.RelearnConfig(seed=0, batch_size=32)
     original_acc = metrics.accuracy(quick_setup.original, s.forget_test)
     ain = metrics.anamnesis_index(quick_setup.original, quick_setup.retrained, original_accuracy=original_acc,
                                   relearn=s.forget_train, evaluate_on=s.forget_test, config=config)

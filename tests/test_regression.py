@@ -55,7 +55,7 @@ def rotation(one_thread):
 def test_blindspot_raises_forget_error_toward_gold_and_keeps_retain_error_within_20_percent(rotation):
     s, original, gold = rotation
     before = copy.deepcopy(original.state_dict())
-    config = BlindspotConfig(proxy=RegressorTraining(epochs=5, batch_size=64, lr=0.01, select_best=False), epochs=3, batch_size=64)
+    config = BlindspotConfig(seed=0, proxy=RegressorTraining(epochs=5, batch_size=64, lr=0.01, select_best=False), epochs=3, batch_size=64)
     result = unlearning.blindspot(original, forget=s.forget_train, retain=s.retain_train, config=config)
     err = {name: {part: rmetrics.regression_error(m, getattr(s, part)) for part in ("retain_test", "forget_test")}
            for name, m in (("original", original), ("gold", gold), ("blindspot", result.model))}
@@ -142,7 +142,7 @@ def test_regression_mia_ranks_an_overfit_model_above_one_that_never_saw_the_forg
 def test_regression_ain_leaves_its_inputs_unchanged_unless_the_authors_bug_is_asked_for(rotation):
     s, original, gold = rotation
     copies = [copy.deepcopy(m) for m in (original, gold)]
-    config = rmetrics.RegressionRelearnConfig(batch_size=64, max_epochs=1)
+    config = rmetrics.RegressionRelearnConfig(seed=0, batch_size=64, max_epochs=1)
     target = rmetrics.regression_error(original, s.forget_val)
     result = rmetrics.regression_ain(copies[0], copies[1], original_error=target, relearn=s.train, evaluate_on=s.forget_val, config=config)
     assert _same_weights(copies[0], original) and _same_weights(copies[1], gold)
@@ -252,6 +252,6 @@ def test_foundation_finetune_accepts_a_regression_loss():
     model = models.build("mlp_regressor", 1, (10,), seed=0)
     before = rmetrics.regression_error(model, val, "mse")
     tuned = unlearning.finetune(model, retain=train, config=unlearning.FinetuneConfig(
-        TrainConfig(epochs=20, batch_size=32, optimizer="adam", lr=3e-3, weight_decay=0.0, schedule="constant")),
+        TrainConfig(epochs=20, batch_size=32, optimizer="adam", lr=3e-3, weight_decay=0.0, schedule="constant"), seed=0),
         loss_fn=loss_function("mse")).model
     assert rmetrics.regression_error(tuned, val, "mse") < 0.8 * before

@@ -35,7 +35,7 @@ def test_gkt_strict_forgets_the_class_and_keeps_the_rest_without_any_data(digits
     """GKT strict, given only the model: forget-class accuracy below 10 %, retain accuracy above 80 %; the teacher is unchanged."""
     splits, model = digits_request
     before = _weights(model)
-    config = GKTConfig(variant="strict", pseudo_batches=200, batch_size=128, student_lr=1e-2, beta=25.0, generator_width=32, eval_every=50)
+    config = GKTConfig(seed=0, variant="strict", pseudo_batches=200, batch_size=128, student_lr=1e-2, beta=25.0, generator_width=32, eval_every=50)
     result = gkt(model, forget_classes=[0], input_shape=DIGITS_SHAPE, config=config)
     assert metrics.accuracy(result.model, splits.forget_test) < 0.10
     assert metrics.accuracy(result.model, splits.retain_test) > 0.80
@@ -49,7 +49,7 @@ def test_gkt_records_the_trajectory_every_eval_interval_when_monitor_data_is_giv
     """With monitor data, both variants log Df/Dr accuracy every ``eval_every`` pseudo-batches; only faithful reads it."""
     splits, model = digits_request
     for variant in ("strict", "faithful"):
-        config = GKTConfig(variant=variant, pseudo_batches=4, batch_size=16, eval_every=2, generator_width=8)
+        config = GKTConfig(seed=0, variant=variant, pseudo_batches=4, batch_size=16, eval_every=2, generator_width=8)
         result = gkt(model, forget_classes=0, config=config, monitor=(splits.forget_test, splits.retain_test))
         trajectory = result.extra["trajectory"]
         assert [p["pseudo_batch"] for p in trajectory] == [2, 4]
@@ -81,6 +81,7 @@ def test_gkt_gate_on_a_hand_made_teacher_passes_only_low_forget_probability_imag
 
     teacher = Teacher()
     result = gkt(teacher, forget_classes=[0], input_shape=DIGITS_SHAPE, config=GKTConfig(
+        seed=0,
         variant="strict", pseudo_batches=3, batch_size=64, generator_width=8, student_steps=1))
     kept, removed = result.extra["samples"], result.extra["rejected"]
     with torch.no_grad():
@@ -110,10 +111,10 @@ def test_zero_shot_methods_need_nothing_but_the_model(digits_request, monkeypatc
         raise AssertionError("a zero-shot method read data")
 
     monkeypatch.setattr(data.Split, "batches", forbidden)
-    gkt(model, forget_classes=[0], input_shape=DIGITS_SHAPE, config=GKTConfig(variant="strict", pseudo_batches=2, batch_size=16,
+    gkt(model, forget_classes=[0], input_shape=DIGITS_SHAPE, config=GKTConfig(seed=0, variant="strict", pseudo_batches=2, batch_size=16,
                                                                                generator_width=8))
     unlearning.emmn(model, forget_classes=[0], input_shape=DIGITS_SHAPE,
-                    config=unlearning.EMMNConfig(noise_images=8, noise_steps=3, noise_copies=1))
+                    config=unlearning.EMMNConfig(seed=0, noise_images=8, noise_steps=3, noise_copies=1))
 
 
 def test_emmn_forgets_on_digits(digits_request):
@@ -121,7 +122,7 @@ def test_emmn_forgets_on_digits(digits_request):
     splits, model = digits_request
     before = _weights(model)
     fit32 = lambda lr: train.TrainConfig(epochs=1, batch_size=32, optimizer="adam", lr=lr, weight_decay=0.0, schedule="constant")  # noqa: E731
-    config = unlearning.EMMNConfig(noise_images=64, noise_copies=3, impair=fit32(0.005), repair=fit32(0.002))
+    config = unlearning.EMMNConfig(seed=0, noise_images=64, noise_copies=3, impair=fit32(0.005), repair=fit32(0.002))
     result = unlearning.emmn(model, forget_classes=[0], input_shape=DIGITS_SHAPE, config=config)
     assert metrics.accuracy(model, splits.forget_test) > 0.9
     assert metrics.accuracy(result.model, splits.forget_test) < 0.3
@@ -131,13 +132,13 @@ def test_emmn_forgets_on_digits(digits_request):
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda m: gkt(m, forget_classes=[12], input_shape=DIGITS_SHAPE, config=GKTConfig(variant="strict")), "forget_classes"),
-    (lambda m: gkt(m, forget_classes=list(range(10)), input_shape=DIGITS_SHAPE, config=GKTConfig(variant="strict")), "every class"),
-    (lambda m: GKTConfig(threshold=1.5), "threshold"),
-    (lambda m: GKTConfig(threshold=0.0), "threshold"),
-    (lambda m: gkt(m, forget_classes=[0], input_shape=DIGITS_SHAPE, config=GKTConfig(variant="strict", layers=("layer9",))), "layers"),
-    (lambda m: gkt(m, forget_classes=[0], input_shape=DIGITS_SHAPE, config=GKTConfig(variant="faithful")), "monitor"),
-    (lambda m: gkt(m, forget_classes=[0], config=GKTConfig(variant="strict")), "input_shape"),
+    (lambda m: gkt(m, forget_classes=[12], input_shape=DIGITS_SHAPE, config=GKTConfig(seed=0, variant="strict")), "forget_classes"),
+    (lambda m: gkt(m, forget_classes=list(range(10)), input_shape=DIGITS_SHAPE, config=GKTConfig(seed=0, variant="strict")), "every class"),
+    (lambda m: GKTConfig(seed=0, threshold=1.5), "threshold"),
+    (lambda m: GKTConfig(seed=0, threshold=0.0), "threshold"),
+    (lambda m: gkt(m, forget_classes=[0], input_shape=DIGITS_SHAPE, config=GKTConfig(seed=0, variant="strict", layers=("layer9",))), "layers"),
+    (lambda m: gkt(m, forget_classes=[0], input_shape=DIGITS_SHAPE, config=GKTConfig(seed=0, variant="faithful")), "monitor"),
+    (lambda m: gkt(m, forget_classes=[0], config=GKTConfig(seed=0, variant="strict")), "input_shape"),
     (lambda m: unlearning.emmn(m, forget_classes=[10], input_shape=DIGITS_SHAPE), "forget_classes"),
 ])
 def test_bad_input_raises_a_clear_error(digits_request, call, message):
@@ -155,9 +156,9 @@ def test_ain_of_a_model_against_an_identical_copy_is_one_and_leaves_both_unchang
     weights, twin_weights = _weights(model), _weights(twin)
     original = metrics.accuracy(model, splits.forget_test)
     relearn, evaluate_on = protocol_data(splits, "forget_train", "forget_test")
-    config = RelearnConfig(batch_size=32)
+    config = RelearnConfig(seed=0, batch_size=32)
     scrambled = unlearning.neggrad(model, forget=splits.forget_train, config=unlearning.NegGradConfig(
-        train.TrainConfig(epochs=2, batch_size=16, optimizer="sgd", lr=0.05, weight_decay=0.0, schedule="constant"))).model
+        train.TrainConfig(epochs=2, batch_size=16, optimizer="sgd", lr=0.05, weight_decay=0.0, schedule="constant"), seed=0)).model
     result = ain(scrambled, scrambled, original_accuracy=original, relearn=relearn, evaluate_on=evaluate_on, alpha=0.05, config=config)
     assert result.index == pytest.approx(1.0) and result.steps_gold >= 1
     assert all(torch.equal(weights[k], v) for k, v in model.state_dict().items())
@@ -175,17 +176,17 @@ def test_ain_of_a_model_against_an_identical_copy_is_one_and_leaves_both_unchang
 
 def test_relearn_curve_starts_at_the_model_accuracy_and_has_one_point_per_step(digits_request):
     splits, model = digits_request
-    curve = relearn_curve(model, relearn=splits.forget_train, evaluate_on=splits.forget_test, steps=3, config=RelearnConfig(batch_size=32))
+    curve = relearn_curve(model, relearn=splits.forget_train, evaluate_on=splits.forget_test, steps=3, config=RelearnConfig(seed=0, batch_size=32))
     assert len(curve) == 4 and curve[0] == pytest.approx(metrics.accuracy(model, splits.forget_test))
 
 
 def test_inversion_returns_one_image_per_class_and_a_trained_model_recognises_its_own(digits_request):
     """One inversion per class (and restart); the inverted model's own classes are recovered by itself."""
     _, model = digits_request
-    images = metrics.invert(model, DIGITS_SHAPE, config=metrics.InversionConfig(steps=150, restarts=2))
+    images = metrics.invert(model, DIGITS_SHAPE, config=metrics.InversionConfig(seed=0, steps=150, restarts=2))
     assert images.shape == (10, 2, *DIGITS_SHAPE)
     assert metrics.judge_rate(images, model, range(10)) > 0.9
-    few = metrics.invert(model, DIGITS_SHAPE, classes=[3], config=metrics.InversionConfig(steps=5, restarts=1))
+    few = metrics.invert(model, DIGITS_SHAPE, classes=[3], config=metrics.InversionConfig(seed=0, steps=5, restarts=1))
     assert few.shape == (1, 1, *DIGITS_SHAPE)
     with pytest.raises(ValueError, match="classes"):
         metrics.invert(model, DIGITS_SHAPE, classes=[11])
@@ -216,4 +217,4 @@ def test_gkt_stops_with_a_clear_error_when_the_gate_rejects_everything():
 
     with pytest.raises(RuntimeError, match="gate rejected every generated image"):
         gkt(Certain(), forget_classes=[0], input_shape=DIGITS_SHAPE,
-            config=GKTConfig(variant="strict", pseudo_batches=1, batch_size=4, generator_width=8, max_empty=1))
+            config=GKTConfig(seed=0, variant="strict", pseudo_batches=1, batch_size=4, generator_width=8, max_empty=1))

@@ -82,7 +82,7 @@ def seed_everything(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def prepare(model: nn.Module, device: torch.device) -> nn.Module:
+def to_device(model: nn.Module, device: torch.device) -> nn.Module:
     """Move a model to ``device`` (channels-last memory on CUDA)."""
     model = model.to(device)
     if device.type == "cuda":
@@ -153,7 +153,7 @@ def fit(
     if len(data) == 0:
         raise ValueError(f"cannot train on the empty split {data.name!r}")
     device = resolve_device(device)
-    model = prepare(model, device)
+    model = to_device(model, device)
     if loss_fn is None:
         def loss_fn(logits: Tensor, y: Tensor) -> Tensor:
             return F.cross_entropy(logits, y, label_smoothing=config.label_smoothing)
@@ -328,7 +328,7 @@ def fit_regressor(model: nn.Module, train: Data, config: RegressorTraining = Reg
     if len(train) == 0:
         raise ValueError(f"train: cannot train on the empty split {train.name!r}")
     device = resolve_device(device) if device is not None else model_device(model)
-    model = prepare(model, device)
+    model = to_device(model, device)
     d = loss_function(loss)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", factor=config.plateau_factor,
@@ -352,3 +352,34 @@ def fit_regressor(model: nn.Module, train: Data, config: RegressorTraining = Reg
         model.load_state_dict(best_state)
     model.eval()
     return model
+
+
+# -- relearning: the loop behind the Anamnesis Index, for classifiers and regressors alike ----------
+
+def relearn_loop(student: nn.Module, epoch_batches: Callable[[], Iterator[tuple[Tensor, Tensor]]], loss_fn: LossFn,
+                 measure: Callable[[nn.Module], float], *, lr: float, epochs: int, stop: Callable[[float], bool] | None = None,
+                 max_steps: int | None = None) -> tuple[int, bool, list[float]]:
+    """Adam steps (rate ``lr``, no weight decay) on ``student`` in place, over the batches of
+    ``epoch_batches()`` (called once per epoch), measuring the student after every step.
+
+    Stops as soon as ``stop(measured)`` holds or after ``max_steps`` steps, else after ``epochs``.
+    Returns (steps taken, whether ``stop`` fired, the measured value after each step).
+    """
+    device = model_device(student)
+    optimizer = torch.optim.Adam(student.parameters(), lr=lr, weight_decay=0.0)
+    steps, values = 0, []
+    for _ in range(epochs):
+        for xb, yb in epoch_batches():
+            student.train()
+            with autocast(device):
+                loss = loss_fn(student(xb), yb)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            steps += 1
+            values.append(measure(student))
+            if stop is not None and stop(values[-1]):
+                return steps, True, values
+            if max_steps is not None and steps >= max_steps:
+                return steps, False, values
+    return steps, False, values

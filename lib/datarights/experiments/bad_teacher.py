@@ -42,6 +42,7 @@ from datarights.seeds import sub_seed
 from datarights.settings import unsir as unsir_settings
 from datarights.settings.bad_teacher import BadTeacherStudy, settings
 from datarights.settings.common import Profile
+from datarights.tables import summarise
 from datarights.unlearning.bad_teacher import incompetent_teacher
 
 RESULT_VERSION = 1
@@ -64,10 +65,8 @@ class BadTeacherResult:
         return frame[frame["kind"] == kind].reset_index(drop=True) if kind else frame
 
     def summary(self, kind: str, columns: list[str]) -> pd.DataFrame:
-        """Mean and standard deviation over the requests of one scenario, per method, in method order."""
-        table = self.table(kind)
-        grouped = table.groupby("method", sort=False)[columns].agg(["mean", "std"])
-        return grouped.reindex([m for m in METHODS if m in grouped.index])
+        """Mean, standard deviation and count over the requests of one scenario, per method, in method order."""
+        return summarise(self.table(kind), columns, order=list(METHODS))
 
     @property
     def ablation(self) -> pd.DataFrame:
@@ -196,10 +195,10 @@ def _ablation_metrics(model: torch.nn.Module, setup: Setup, teacher: torch.nn.Mo
             "js_to_retrained": js_divergence(model, setup.retrained, s.forget_test)}
 
 
-def run(profile: str | Profile = "quick", seed: int = 0, *, device: str | torch.device | None = "auto",
+def run(profile: str | Profile, seed: int, *, device: str | torch.device | None = "auto",
         data_dir: str | Path | None = None, cache: Cache | None = None) -> BadTeacherResult:
     """Run (or load from the cache) every experiment of the bad-teaching chapter for ``profile`` and ``seed``."""
-    profile = get(profile) if isinstance(profile, str) else profile
+    profile = get(profile)
     study = settings(profile.name)
     cache = cache or Cache()
     common = dict(device=device, data_dir=data_dir, cache=cache)

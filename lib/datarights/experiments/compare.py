@@ -39,6 +39,7 @@ from datarights.settings.compare import (
     method_config,
     settings,
 )
+from datarights.tables import summarise
 from datarights.unlearning.bad_teacher import incompetent_teacher
 
 RESULT_VERSION = 1
@@ -106,7 +107,7 @@ def applicable(scenario: str, methods: Iterable[str] = METHOD_ORDER) -> list[str
     return [m for m in methods if (m, scenario) not in CANNOT_SERVE]
 
 
-def compare(methods: Sequence[str], scenario: str = "class", seeds: Sequence[int] = (0,), profile: str | Profile = "quick", *,
+def compare(methods: Sequence[str], scenario: str, *, seeds: Sequence[int], profile: str | Profile,
             device: str | torch.device | None = "auto", data_dir: str | Path | None = None, cache: Cache | None = None,
             progress: Callable[[str], None] | None = None) -> pd.DataFrame:
     """One row per method × request × seed of ``scenario`` (the profile's requests, see ``STUDIES``).
@@ -118,7 +119,7 @@ def compare(methods: Sequence[str], scenario: str = "class", seeds: Sequence[int
     """
     methods = list(methods)
     _check(methods, scenario, seeds)
-    profile = get(profile) if isinstance(profile, str) else profile
+    profile = get(profile)
     study = settings(profile.name)
     cache = cache or Cache()
     ordered = ["retrain"] + [m for m in METHOD_ORDER if m in methods and m != "retrain"]
@@ -205,7 +206,5 @@ def gap_score(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def summary(table: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """Mean and standard deviation over requests and seeds, per method, in the book's order."""
-    ok = table[table.status == "ok"]
-    grouped = ok.groupby("method", sort=False)[list(columns)].agg(["mean", "std"])
-    return grouped.reindex([m for m in METHOD_ORDER if m in grouped.index])
+    """Mean, standard deviation and count over requests and seeds, per method, in the book's order."""
+    return summarise(table[table.status == "ok"], list(columns), order=list(METHOD_ORDER))

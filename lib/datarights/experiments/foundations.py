@@ -65,10 +65,10 @@ def result_config(profile: Profile, seed: int) -> dict[str, Any]:
     return {"profile": profile.to_dict(), "seed": seed, "version": RESULT_VERSION}
 
 
-def run(profile: str | Profile = "quick", seed: int = 0, *, device: str | torch.device | None = "auto",
+def run(profile: str | Profile, seed: int, *, device: str | torch.device | None = "auto",
         data_dir: str | Path | None = None, cache: Cache | None = None) -> FoundationsResult:
     """Run (or load from the cache) the Foundations experiment for ``profile`` and ``seed``."""
-    profile = get(profile) if isinstance(profile, str) else profile
+    profile = get(profile)
     cache = cache or Cache()
     raw = cache.result("foundations", result_config(profile, seed),
                        lambda: _compute(profile, seed, device=device, data_dir=data_dir, cache=cache))

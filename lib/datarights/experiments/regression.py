@@ -31,6 +31,7 @@ from datarights.data import regression as rdata
 from datarights.metrics import regression as rmetrics
 from datarights.models import build
 from datarights.settings.regression import Domain, RegressionStudy, settings
+from datarights.tables import summarise
 from datarights.train import (
     fit_regressor,
     loss_function,
@@ -292,7 +293,7 @@ class RegressionResult:
     def summary(self, domain: str, columns: list[str]) -> pd.DataFrame:
         """Mean and standard deviation over seeds, per method (in the chapter's method order)."""
         table = self.table(domain)
-        return table.groupby("method", sort=False)[columns].agg(["mean", "std"])
+        return summarise(table, columns)
 
     def runs(self, domain: str) -> list[dict[str, Any]]:
         return self.raw["domains"][domain]
@@ -312,8 +313,25 @@ class RegressionResult:
     def meta(self, domain: str) -> dict[str, Any]:
         return self.raw["domains"][domain][0]["meta"]
 
+    def against_reported(self, item: Any) -> float:
+        """Our number for a reported item of ``reported.REGRESSION`` (mean over seeds; NaN where we have none):
+        the AgeDB notebook's numbers against the vision domain, the STS-B notebook's against the text domain."""
+        domain = "vision" if item.source.startswith("AgeDB") else "text"
+        method, _, quantity = item.quantity.partition(" ")
+        column = REPORTED_COLUMNS[quantity]
+        if domain not in self.raw["domains"]:
+            return float("nan")
+        rows = self.table(domain)
+        rows = rows[rows.method == method]
+        return float(rows[column].mean()) if not rows.empty else float("nan")
 
-def run(profile: str = "quick", seed: int = 0, *, device: str | torch.device | None = "auto", data_dir: str | Path | None = None,
+
+# reported quantity → our column (errors as the notebooks print them: means of batch means)
+REPORTED_COLUMNS = {"test-retain error": "retain_test_batch_means", "test-forget error": "forget_test_batch_means",
+                    "W1 to gold": "w1_to_gold", "MIA": "mia", "AIN": "ain"}
+
+
+def run(profile: str, seed: int, *, device: str | torch.device | None = "auto", data_dir: str | Path | None = None,
         cache: Cache | None = None, domains: tuple[str, ...] | None = None) -> RegressionResult:
     """Run (or read from the cache) every experiment of the chapter under ``profile``; ``seed`` shifts every domain's seeds."""
     study = settings(profile)

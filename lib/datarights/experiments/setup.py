@@ -80,7 +80,7 @@ def model_config(profile: Profile, seed: int, request: datasets.ForgetRequest, r
     return config
 
 
-def prepare(profile: str | Profile, seed: int = 0, *, forget_classes: tuple[int, ...] | None = None,
+def prepare(profile: str | Profile, seed: int, *, forget_classes: tuple[int, ...] | None = None,
             request: datasets.ForgetRequest | None = None, device: str | torch.device | None = "auto",
             data_dir: str | Path | None = None, cache: Cache | None = None) -> Setup:
     """Data, splits, original and retrained models for ``profile`` and ``seed`` (trained once, then cached).
@@ -90,7 +90,7 @@ def prepare(profile: str | Profile, seed: int = 0, *, forget_classes: tuple[int,
     """
     if request is not None and forget_classes is not None:
         raise ValueError("pass either forget_classes or request, not both")
-    profile = get(profile) if isinstance(profile, str) else profile
+    profile = get(profile)
     device = resolve_device(device)
     if profile.requires_gpu and device.type != "cuda":
         raise RuntimeError(

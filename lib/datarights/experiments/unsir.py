@@ -30,6 +30,7 @@ from datarights.metrics import (
 from datarights.profiles import get
 from datarights.settings.common import Profile, variant
 from datarights.settings.unsir import UNSIRStudy, settings
+from datarights.tables import summarise
 from datarights.unlearning import UNSIRConfig
 
 RESULT_VERSION = 2
@@ -82,12 +83,49 @@ class UNSIRResult:
         return {int(r["label"]): r["noise_loss"][r["label"]] for r in self.raw["single"]}
 
     def summary(self, table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-        """Mean and standard deviation over the requests of ``table``, per method."""
-        return table.groupby("method", sort=False)[columns].agg(["mean", "std"])
+        """Mean, standard deviation and count over the requests of ``table``, per method."""
+        return summarise(table, columns)
+
+    def against_reported(self, quantity: str, form: str) -> float:
+        """Our number for a reported ``quantity`` (a quantity of ``reported.UNSIR``), with UNSIR in ``form``
+        (``"unsir"`` or ``"unsir_code"``): the notebook's request for the notebook's numbers (on the
+        notebook's recipe when it ran), the mean over single-class requests for the others; NaN where
+        this run has no such number."""
+        if quantity not in REPORTED_COLUMNS:
+            raise ValueError(f"unknown quantity={quantity!r}; known: {sorted(REPORTED_COLUMNS)}")
+        part, method, column, scale = REPORTED_COLUMNS[quantity]
+        if part == "notebook":
+            table = self.notebook
+            table = table[table.group == table.group.iloc[-1]]
+        else:
+            table = self.single
+        rows = table[table.method == (form if method == "form" else method)]
+        if column not in rows or rows.empty:
+            return float("nan")
+        return scale * float(rows[column].mean())
 
     @property
     def meta(self) -> dict[str, Any]:
         return self.raw["meta"]
+
+
+# reported quantity → (part of the result, method or "form", column, scale): see UNSIRResult.against_reported
+REPORTED_COLUMNS: dict[str, tuple[str, str, str, float]] = {
+    "original test accuracy": ("notebook", "original", "test", 100.0),
+    "Df accuracy after impair": ("notebook", "form", "impaired_forget_test", 100.0),
+    "Dr accuracy after impair": ("notebook", "form", "impaired_retain_test", 100.0),
+    "Df accuracy after repair": ("notebook", "form", "forget_test", 100.0),
+    "Dr accuracy after repair": ("notebook", "form", "retain_test", 100.0),
+    "noise seconds (both classes)": ("notebook", "form", "seconds_noise", 1.0),
+    "impair seconds": ("notebook", "form", "seconds_impair", 1.0),
+    "repair seconds": ("notebook", "form", "seconds_repair", 1.0),
+    "UNSIR Dr accuracy": ("single", "form", "retain_test", 100.0),
+    "UNSIR Df accuracy": ("single", "form", "forget_test", 100.0),
+    "retrained Dr accuracy": ("single", "retrained", "retain_test", 100.0),
+    "retrained Df accuracy": ("single", "retrained", "forget_test", 100.0),
+    "UNSIR Df accuracy (bad-teaching repo's UNSIR)": ("single", "form", "forget_test", 100.0),
+    "UNSIR Dr accuracy (bad-teaching repo's UNSIR)": ("single", "form", "retain_test", 100.0),
+}
 
 
 def _unsir_config(study: UNSIRStudy, seed: int, **changes: Any) -> UNSIRConfig:
@@ -185,10 +223,10 @@ def _sensitivity(profile: Profile, study: UNSIRStudy, seed: int, forget_class: i
     return cache.result("unsir-sensitivity", config, compute)
 
 
-def run(profile: str | Profile = "quick", seed: int = 0, *, device: str | torch.device | None = "auto",
+def run(profile: str | Profile, seed: int, *, device: str | torch.device | None = "auto",
         data_dir: str | Path | None = None, cache: Cache | None = None) -> UNSIRResult:
     """Run (or load from the cache) every experiment of the UNSIR chapter for ``profile`` and ``seed``."""
-    profile = get(profile) if isinstance(profile, str) else profile
+    profile = get(profile)
     chosen = settings(profile.name)
     cache = cache or Cache()
     common = dict(device=device, data_dir=data_dir, cache=cache)

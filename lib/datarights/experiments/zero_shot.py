@@ -233,7 +233,7 @@ class ZeroShotResult:
         return self.raw["meta"]
 
 
-def run(profile: str | Profile = "quick", seed: int = 0, *, device: str | torch.device | None = "auto",
+def run(profile: str | Profile, seed: int, *, device: str | torch.device | None = "auto",
         data_dir: str | Path | None = None, cache: Cache | None = None, parts: tuple[str, ...] | None = None) -> ZeroShotResult:
     """Run (or load from the cache) the zero-shot chapter's experiments for ``profile``.
 

@@ -23,9 +23,7 @@ from datarights.metrics.mia import MIAResult, attack_features, entropy, membersh
 from datarights.metrics.regression import (
     RegressionAINResult,
     RegressionRelearnConfig,
-    loss_function,
     per_sample_errors,
-    predict,
     regression_ain,
     regression_error,
     regression_mia,
@@ -58,8 +56,8 @@ def split_accuracies(model, splits: UnlearningSplits, *, per_batch: int | None =
 __all__ = [
     "AINResult", "GoldRelearnTime", "InversionConfig", "MIAResult", "RegressionAINResult", "RegressionRelearnConfig", "RelearnConfig",
     "SPLITS", "ZRF_VARIANTS", "accuracy", "activation_distance", "ain", "anamnesis_index", "attack_features", "entropy", "evaluate",
-    "invert", "js_divergence", "js_rows", "judge_rate", "layer_distances", "loss_function", "membership_inference",
-    "per_class_accuracy", "per_sample_errors", "predict", "prediction_distribution", "protocol_data", "regression_ain",
+    "invert", "js_divergence", "js_rows", "judge_rate", "layer_distances", "membership_inference",
+    "per_class_accuracy", "per_sample_errors", "prediction_distribution", "protocol_data", "regression_ain",
     "regression_error", "regression_mia", "relative_difference", "relearn_curve", "relearn_steps", "relearn_time",
     "split_accuracies", "total_variation", "wasserstein_to", "zrf", "zrf_from_probs",
 ]

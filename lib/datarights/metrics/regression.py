@@ -22,7 +22,7 @@ from torch import nn
 from datarights.data.regression import Data, batch_at
 from datarights.metrics.mia import ATTACK_DESCRIPTIONS, MIAResult
 from datarights.seeds import require_seed
-from datarights.train import Loss, autocast, check_loss, loss_function, model_device, per_sample_errors, predict_regression
+from datarights.train import Loss, check_loss, loss_function, model_device, per_sample_errors, predict_regression, relearn_loop
 MIA_ORIENTATION = ("fraction of the train-forget samples judged 'member' from their absolute error "
                    "(lower = less membership signal; the target is the retrained model's value)")
 
@@ -148,27 +148,18 @@ def relearn_steps(model: nn.Module, *, relearn: Data, evaluate_on: Data, thresho
         raise ValueError("relearn and evaluate_on must both hold samples")
     student = model if inplace else copy.deepcopy(model)
     device = model_device(student)
-    d = loss_function(config.loss)
-    optimizer = torch.optim.Adam(student.parameters(), lr=config.lr)
     generator = torch.Generator().manual_seed(require_seed(config))
-    steps, curve = 0, []
-    for _ in range(config.max_epochs):
+
+    def epoch_batches():
         order = torch.randperm(len(relearn), generator=generator)
         for start in range(0, len(relearn), config.batch_size):
-            xb, yb = batch_at(relearn, order[start:start + config.batch_size], device=device, augment=config.augment, generator=generator)
-            student.train()
-            with autocast(device):
-                loss = d(student(xb), yb)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            steps += 1
-            curve.append(regression_error(student, evaluate_on, config.loss))
-            if curve[-1] <= threshold:
-                student.eval()
-                return steps, True, curve
+            yield batch_at(relearn, order[start:start + config.batch_size], device=device, augment=config.augment, generator=generator)
+
+    steps, reached, curve = relearn_loop(student, epoch_batches, loss_function(config.loss),
+                                         lambda m: regression_error(m, evaluate_on, config.loss), lr=config.lr,
+                                         epochs=config.max_epochs, stop=lambda error: error <= threshold)
     student.eval()
-    return steps, False, curve
+    return steps, reached, curve
 
 
 def regression_ain(unlearned: nn.Module, gold: nn.Module, *, original_error: float, relearn: Data, evaluate_on: Data,

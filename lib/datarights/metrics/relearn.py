@@ -30,7 +30,7 @@ from torch import nn
 
 from datarights.seeds import require_seed
 from datarights.data.tensors import Split, concat
-from datarights.train import TrainConfig, accuracy, autocast, make_optimizer, model_device
+from datarights.train import accuracy, model_device, relearn_loop
 
 
 @dataclass(frozen=True)
@@ -86,28 +86,13 @@ def _relearn(model: nn.Module, *, relearn: Split, evaluate_on: Split, target_acc
         raise ValueError("relearn and evaluate_on must both hold samples")
     student = copy.deepcopy(model)
     device = model_device(student)
-    optimizer = make_optimizer(student.parameters(), TrainConfig(optimizer="adam", lr=config.lr, weight_decay=0.0))
     generator = torch.Generator().manual_seed(require_seed(config))
-    steps = 0
-    curve = [accuracy(student, evaluate_on)] if target_accuracy is None else []
-    epochs = config.max_epochs if max_steps is None else 10**9
-    for _ in range(epochs):
-        for xb, yb in relearn.batches(config.batch_size, shuffle=True, generator=generator, device=device):
-            student.train()
-            with autocast(device):
-                loss = F.cross_entropy(student(xb), yb)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            steps += 1
-            measured = accuracy(student, evaluate_on)
-            if target_accuracy is None:
-                curve.append(measured)
-                if steps >= max_steps:
-                    return steps, False, curve
-            elif measured >= target_accuracy:
-                return steps, True, curve
-    return steps, False, curve
+    before = [accuracy(student, evaluate_on)] if target_accuracy is None else []
+    steps, reached, after = relearn_loop(
+        student, lambda: relearn.batches(config.batch_size, shuffle=True, generator=generator, device=device), F.cross_entropy,
+        lambda m: accuracy(m, evaluate_on), lr=config.lr, epochs=config.max_epochs if max_steps is None else 10**9,
+        stop=None if target_accuracy is None else (lambda measured: measured >= target_accuracy), max_steps=max_steps)
+    return steps, reached, before + after if target_accuracy is None else []
 
 
 def anamnesis_index(unlearned: nn.Module, gold: nn.Module, *, original_accuracy: float, relearn: Split,

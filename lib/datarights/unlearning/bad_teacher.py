@@ -28,7 +28,7 @@ from torch import Tensor, nn
 from datarights.data.tensors import Split, concat
 from datarights.models import reinitialize
 from datarights.seeds import require_seed, sub_seed
-from datarights.train import autocast, evaluating, model_device, prepare
+from datarights.train import autocast, evaluating, model_device, to_device
 from datarights.unlearning.base import (
     UnlearningResult,
     require_nonempty,
@@ -122,7 +122,7 @@ def bad_teacher(model: nn.Module, *, forget: Split, retain: Split,
                         subset.relabel(torch.zeros_like(subset.y), "retain"), name="bad_teacher")
         competent = model
         bad = incompetent_teacher(model, sub_seed(require_seed(config), "incompetent")) if config.incompetent == "random" else None
-        student = prepare(working_copy(model), device)
+        student = to_device(working_copy(model), device)
         optimizer = torch.optim.Adam(student.parameters(), lr=config.lr)
         tau = config.temperature
         student.train(config.student_mode == "train")

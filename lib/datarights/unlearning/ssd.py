@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from datarights.data.tensors import Split, concat
-from datarights.train import evaluating, model_device, prepare
+from datarights.train import evaluating, model_device, to_device
 from datarights.unlearning.base import (
     UnlearningResult,
     require_nonempty,
@@ -104,7 +104,7 @@ def ssd(model: nn.Module, *, forget: Split, retain: Split, config: SSDConfig = S
     require_nonempty(retain, "retain")
     device = model_device(model)
     with stopwatch(device) as seconds:
-        unlearned = prepare(working_copy(model), device)
+        unlearned = to_device(working_copy(model), device)
         forget_importance = importance(unlearned, forget, config.batch_size)
         data_importance = importance(unlearned, concat(forget, retain, name="train"), config.batch_size)
         selected = dampen(unlearned, forget_importance, data_importance, config.selection, config.dampening)

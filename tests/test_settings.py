@@ -1,0 +1,106 @@
+"""The settings layer: one home per chapter, one lookup with one error message, no runner importing
+another, profile names listed without torch, and chapter staleness that sees every module a chapter uses."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from datarights import book, profiles
+
+SETTINGS = ("unsir", "bad_teacher", "zero_shot", "compare", "regression", "tabsyndex", "ecoval")
+RUNNERS = ("bad_teacher", "compare", "ecoval", "foundations", "regression", "tabsyndex", "unsir", "zero_shot")
+LIBRARY = book.PACKAGE_DIR
+
+
+@pytest.mark.parametrize("chapter", SETTINGS)
+def test_every_chapter_reads_its_settings_through_the_one_lookup(chapter):
+    module = importlib.import_module(f"datarights.settings.{chapter}")
+    for name in profiles.PROFILE_NAMES:
+        assert module.settings(name) is not None
+    with pytest.raises(ValueError) as error:
+        module.settings("huge")
+    assert str(error.value) == "unknown profile='huge'; known profiles: ['smoke', 'quick', 'full']"
+
+
+def test_profile_get_accepts_a_name_or_a_profile_and_rejects_anything_else():
+    quick = profiles.get("quick")
+    assert profiles.get(quick) is quick
+    for bad in ("Quick", 3, None):
+        with pytest.raises(ValueError, match="unknown profile="):
+            profiles.get(bad)
+
+
+def _imported_modules(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return names
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+def test_no_runner_imports_another_runner(runner):
+    imported = _imported_modules(LIBRARY / "experiments" / f"{runner}.py")
+    others = {f"datarights.experiments.{r}" for r in RUNNERS if r != runner}
+    assert not imported & others, f"experiments/{runner}.py imports {sorted(imported & others)}: take settings from datarights.settings"
+
+
+def test_listing_profiles_loads_no_deep_learning_stack():
+    code = ("import sys, contextlib, io\nfrom datarights import cli\n"
+            "with contextlib.redirect_stdout(io.StringIO()) as out: cli.main(['profiles'])\n"
+            "assert 'quick' in out.getvalue()\nprint(sorted(m for m in ('torch', 'numpy', 'pandas') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_no_library_or_chapter_import_is_hidden_from_the_staleness_tracker():
+    """Imports by string (importlib, __import__) are invisible to ``book.library_modules``; the only one
+    allowed is the experiments package's lazy attribute access, which the tracker resolves by name."""
+    sources = [*LIBRARY.rglob("*.py"), *(LIBRARY.parents[1] / "notebooks").glob("*.py")]
+    hidden = []
+    for path in sources:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name in ("import_module", "__import__") and path != LIBRARY / "experiments" / "__init__.py":
+                    hidden.append(f"{path.name}:{node.lineno}")
+    assert not hidden, f"imports by string in {hidden}"
+
+
+@pytest.mark.parametrize("chapter", book.chapters(), ids=lambda c: c.stem)
+def test_editing_any_module_a_chapter_uses_makes_the_chapter_stale(chapter, tmp_path, monkeypatch):
+    lib = tmp_path / "datarights"
+    shutil.copytree(LIBRARY, lib, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(book, "PACKAGE_DIR", lib)
+    used = book.library_modules(chapter.source)
+    runners = {name.rpartition(".")[2] for name in used if name.startswith("datarights.experiments.")}
+    for runner in runners & set(SETTINGS):
+        assert f"datarights.settings.{runner}" in used, f"{chapter.stem} uses the {runner} runner but not its settings"
+    before = book.fingerprint(chapter)
+    for name, path in used.items():
+        original = path.read_text()
+        path.write_text(original + "\n# edited\n")
+        assert book.fingerprint(chapter) != before, f"editing {name} leaves {chapter.stem} up to date"
+        path.write_text(original)
+    assert book.fingerprint(chapter) == before
+
+
+def test_head_to_head_tracks_every_module_its_method_settings_load_at_run_time():
+    """The staleness bug this layer fixes: chapter 08 reads GKT's settings from the zero-shot chapter."""
+    code = ("import sys\nfrom datarights import profiles\nfrom datarights.settings import compare\n"
+            "for m in compare.METHOD_ORDER: compare.method_config(m, profiles.get('smoke'), 0)\n"
+            "print(' '.join(sorted(n for n in sys.modules if n.startswith('datarights.settings'))))")
+    loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split())
+    assert "datarights.settings.zero_shot" in loaded
+    assert loaded <= set(book.library_modules(book.find_chapter("08").source))
