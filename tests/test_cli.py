@@ -24,4 +24,91 @@ def test_data_command_with_missing_archive_names_the_argument(tmp_path, capsys):
 
 def test_data_command_unknown_dataset(tmp_path, capsys):
     assert main(["data", "imagenet", "--data-dir", str(tmp_path)]) == 2
-    assert "known datasets" in capsys.readouterr().err
+    assert "invalid choice: 'imagenet' (choose from 'all', 'list'" in capsys.readouterr().err
+
+
+import subprocess
+import sys
+
+import pytest
+
+from datarights.cli import parser
+
+
+def _python_m(*args, **kwargs):
+    return subprocess.run([sys.executable, "-m", "datarights", *args], capture_output=True, text=True, timeout=120, **kwargs)
+
+
+def test_status_piped_into_a_closed_reader_prints_no_traceback():
+    """`status | head -1`: the reader goes away; the CLI must stop quietly, not print a BrokenPipe traceback."""
+    run = subprocess.run(f"{sys.executable} -m datarights status | head -1", shell=True, capture_output=True, text=True,
+                         timeout=120)
+    assert run.stdout.count("\n") == 1
+    assert "Traceback" not in run.stderr and "BrokenPipe" not in run.stderr, run.stderr
+
+
+def test_version_and_program_name():
+    run = _python_m("--version")
+    assert run.returncode == 0 and run.stdout.startswith("datarights ")
+    assert "usage: python -m datarights" in _python_m("--help").stdout
+
+
+def test_every_subcommand_has_a_description_an_example_and_help_for_each_option():
+    import argparse
+
+    sub = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
+    for name, command in sub.choices.items():
+        assert command.description, f"{name} has no description"
+        assert "examples:" in (command.epilog or ""), f"{name} has no example"
+        for action in command._actions:
+            if action.dest != "help":
+                assert action.help, f"{name} {action.option_strings or action.dest} has no help text"
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has CUDA")
+@pytest.mark.parametrize("command", [["run", "01"], ["book", "--no-build", "--only", "01"]])
+def test_device_cuda_without_cuda_fails_in_one_line_before_any_kernel_starts(command, capsys, monkeypatch):
+    from datarights import book
+
+    monkeypatch.setattr(book, "execute", lambda *a, **k: pytest.fail("a kernel was started"))
+    monkeypatch.setattr(book, "execute_stale", lambda *a, **k: pytest.fail("a kernel was started"))
+    assert main([*command, "--device", "cuda"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--device='cuda'" in err and "CUDA is not available" in err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["run", "01", "--seed", "-1"], "--seed: must be an integer in [0, 4294967295]"),
+    (["run", "01", "--seed", "2.5"], "--seed: must be an integer"),
+    (["run", "01", "--seed", str(2**32)], "--seed: must be an integer in [0, 4294967295]"),
+    (["run", "01", "--device", "gpu"], "--device='gpu' is not a device"),
+    (["data", "imagenet"], "invalid choice: 'imagenet'"),
+    (["data", "all"], "`data all` needs --from FOLDER"),
+    (["data", "utkface", "--download"], "utkface has no downloader"),
+    (["data", "mnist", "--from", "x.tar.gz", "--download"], "either --from COPY or --download"),
+    (["grade", "x.ipynb"], "the following arguments are required: --key"),
+    (["grade", "x.ipynb", "--key", "k", "--timeout", "-1"], "--timeout: must be a positive number of seconds"),
+    (["assignment", "01", "--out", "x", "--seed", "-3"], "--seed: must be an integer"),
+])
+def test_bad_command_lines_get_one_line_errors_that_name_the_flag(args, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_data_all_installs_into_the_data_directory(tmp_path, capsys, monkeypatch):
+    from datarights.data import install
+
+    copies = tmp_path / "copies"
+    (copies / "ett").mkdir(parents=True)
+    for name, rows in install.ETT_ROWS.items():
+        (copies / "ett" / name).write_text("date,HUFL\n" + "2016-07-01 00:00:00,1.0\n" * rows)
+    monkeypatch.setenv("DATARIGHTS_DATA", str(tmp_path / "data"))
+    assert main(["data", "all", "--from", str(copies)]) == 0
+    out = capsys.readouterr().out
+    assert "ett: installed" in out and "mnist: not in" in out
+    assert (tmp_path / "data" / "ett" / "ETTh1.csv").is_file()
+    assert main(["data", "list"]) == 0 and "ett        installed" in capsys.readouterr().out
+    assert main(["data", "all", "--from", str(tmp_path / "nowhere")]) == 2
+    assert "--from" in capsys.readouterr().err
