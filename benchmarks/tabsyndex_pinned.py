@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from datarights.synthetic.metric import tabsyndex
+from datarights.synthetic.metric import min_max_scale, ml_score_pairs, prepare, tabsyndex
 
 OFFICIAL_KEYS = {"score": "score", "basic": "basic_score", "correlation": "corr_score", "ml_efficacy": "ml_score",
                  "pmse": "pmse_score", "support": "sup_score"}
@@ -53,6 +53,13 @@ def pairs(data: Path) -> dict[str, tuple[pd.DataFrame, pd.DataFrame, list[str], 
     return out
 
 
+def ml_scores(real: pd.DataFrame, fake: pd.DataFrame, cat: list[str], target: str, task: str) -> dict[str, list[float]]:
+    """The 8 + 8 model scores behind the ML component (4 models × scored on real, on fake), official encoding."""
+    real_n, fake_n, cat, target, task = prepare(real, fake, cat, target, task)
+    on_real_models, on_fake_models = ml_score_pairs(*min_max_scale(real_n, fake_n), cat, target, task)
+    return {"real_trained": on_real_models, "fake_trained": on_fake_models}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="folder with winequality-white.csv and concrete.csv")
@@ -69,7 +76,7 @@ def main() -> None:
         for name, (real, fake, cat, task) in pairs(args.data).items():
             target = real.columns[-1]
             port = tabsyndex(real, fake, categorical=cat, target=target, task=task).to_dict()
-            rows[name] = {"port": {k: port[k] for k in OFFICIAL_KEYS}}
+            rows[name] = {"port": {k: port[k] for k in OFFICIAL_KEYS}, "ml_scores": ml_scores(real, fake, cat, target, task)}
             if official is not None:
                 result = official(real, fake, cat_cols=cat, target_type=task)
                 rows[name]["official_function"] = {k: float(result[v]) for k, v in OFFICIAL_KEYS.items()}

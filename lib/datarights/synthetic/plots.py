@@ -31,20 +31,31 @@ def generator_label(name: str) -> str:
 
 
 def mean_std_heatmap(mean: pd.DataFrame, std: pd.DataFrame | None = None, *, title: str = "", ax: plt.Axes | None = None,
-                     vmin: float = 0.0, vmax: float = 1.0, cbar_label: str = "score") -> plt.Axes:
-    """A heat map of ``mean`` annotated "mean ± std" (just the mean where ``std`` is None or NaN)."""
+                     vmin: float = 0.0, vmax: float = 1.0, cbar_label: str = "score", annotate: bool = True,
+                     cmap: str = "viridis") -> plt.Axes:
+    """A heat map of ``mean`` annotated "mean ± std" (just the mean where ``std`` is None or NaN).
+
+    ``annotate=False`` draws colours only (for matrices too large to label legibly at page width).
+    """
     import seaborn as sns
 
     ax = ax or plt.subplots(figsize=(1.1 * mean.shape[1] + 2, 0.42 * mean.shape[0] + 1.2))[1]
-    text = mean.map(lambda v: f"{v:.2f}")
-    if std is not None:
-        text = text + std.reindex_like(mean).map(lambda s: "" if pd.isna(s) else f"\n±{s:.2f}")
-    sns.heatmap(mean.astype(float), annot=text, fmt="", cmap="viridis", vmin=vmin, vmax=vmax, ax=ax,
-                cbar_kws={"label": cbar_label}, annot_kws={"fontsize": 7})
+    text: pd.DataFrame | bool = False
+    if annotate:
+        text = mean.map(lambda v: f"{v:.2f}")
+        if std is not None:
+            text = text + std.reindex_like(mean).map(lambda s: "" if pd.isna(s) else f"\n±{s:.2f}")
+    sns.heatmap(mean.astype(float), annot=text, fmt="", cmap=cmap, vmin=vmin, vmax=vmax, ax=ax,
+                cbar_kws={"label": cbar_label}, annot_kws={"fontsize": 8}, square=not annotate)
     ax.set_title(title)
     ax.set_xlabel("")
     ax.set_ylabel("")
     return ax
+
+
+def legend_outside(ax: plt.Axes, **kwargs) -> None:
+    """The axes' legend to the right of the plot, off the curves."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=8, frameon=False, **kwargs)
 
 
 def metric_lines(frame: pd.DataFrame, x: str, metrics: Sequence[str], *, ax: plt.Axes | None = None, title: str = "",
