@@ -106,10 +106,28 @@ def _random_subset(split: Split, fraction: float, generator: torch.Generator) ->
 
 def bad_teacher(model: nn.Module, *, forget: Split, retain: Split,
                 config: BadTeacherConfig = BadTeacherConfig()) -> UnlearningResult:
-    """Distil a copy of ``model`` from itself on a retain subset and from a random network on ``forget``.
+    """Bad teaching (Chundawat et al., "Can Bad Teaching Induce Forgetting?", AAAI 2023): distil a copy of
+    ``model`` from itself on a retain subset and from an incompetent (random) teacher on ``forget``
+    (chapter 03, equations ``bt-target`` and ``bt-loss``).
 
-    ``result.extra["incompetent"]`` is the random teacher T_d (None for the uniform ablation), which
-    ZRF should be measured against; ``n_retain_used`` the size of the retain subset.
+    Parameters
+    ----------
+    model : nn.Module
+        The original classifier, the competent teacher (not modified).
+    forget : Split
+        The forget set D_f.
+    retain : Split
+        The retain set D_r, of which ``config.retain_fraction`` is drawn.
+    config : BadTeacherConfig
+        Distillation settings, the incompetent teacher and the run's ``seed`` (required); the random
+        teacher is seeded with ``sub_seed(seed, "incompetent")``.
+
+    Returns
+    -------
+    UnlearningResult
+        The student and its wall time; ``extra["incompetent"]`` is the random teacher (None for the
+        uniform ablation), against which ZRF should be measured, ``extra["n_retain_used"]`` the size
+        of the retain subset.
     """
     require_nonempty(forget, "forget")
     if config.retain_fraction > 0:

@@ -83,7 +83,26 @@ def retrain(model: nn.Module, *, forget: Split | None = None, retain: Split, con
             loss_fn: LossFn | None = None) -> UnlearningResult:
     """Exact unlearning: a freshly initialised copy of ``model``'s architecture trained on ``retain`` only.
 
-    ``loss_fn`` replaces cross-entropy (e.g. ``train.loss_function("l1")`` for a regressor)."""
+    The gold standard every other method is judged against (chapter 01, equation ``models``).
+
+    Parameters
+    ----------
+    model : nn.Module
+        The original model; only its architecture is used, it is never modified.
+    forget : Split, optional
+        Not read (exists for the common signature).
+    retain : Split
+        The retain set D_r to train on.
+    config : RetrainConfig
+        The training recipe and the run's ``seed`` (required).
+    loss_fn : callable, optional
+        Replaces cross-entropy (e.g. ``train.loss_function("l1")`` for a regressor).
+
+    Returns
+    -------
+    UnlearningResult
+        The retrained model, its wall time, and ``extra["epochs"]``.
+    """
     require_nonempty(retain, "retain")
     device = model_device(model)
     with stopwatch(device) as seconds:
@@ -94,7 +113,28 @@ def retrain(model: nn.Module, *, forget: Split | None = None, retain: Split, con
 
 def finetune(model: nn.Module, *, forget: Split | None = None, retain: Split, config: FinetuneConfig = FinetuneConfig(),
              loss_fn: LossFn | None = None) -> UnlearningResult:
-    """Continue training on ``retain`` only (the forget set is never seen); ``loss_fn`` replaces cross-entropy."""
+    """Fine-tuning: continue training a copy of ``model`` on ``retain`` only (the forget set is never seen).
+
+    A baseline of every paper in the book (chapter 01).
+
+    Parameters
+    ----------
+    model : nn.Module
+        The original model (not modified).
+    forget : Split, optional
+        Not read (exists for the common signature).
+    retain : Split
+        The retain set D_r.
+    config : FinetuneConfig
+        The training recipe and the run's ``seed`` (required).
+    loss_fn : callable, optional
+        Replaces cross-entropy (e.g. ``train.loss_function("l1")`` for a regressor).
+
+    Returns
+    -------
+    UnlearningResult
+        The fine-tuned model, its wall time, and ``extra["epochs"]``.
+    """
     require_nonempty(retain, "retain")
     device = model_device(model)
     with stopwatch(device) as seconds:
@@ -107,7 +147,24 @@ def _negative_cross_entropy(logits: Tensor, y: Tensor) -> Tensor:
 
 
 def neggrad(model: nn.Module, *, forget: Split, retain: Split | None = None, config: NegGradConfig = NegGradConfig()) -> UnlearningResult:
-    """Gradient *ascent* on the cross-entropy of ``forget`` (the retain set is not used)."""
+    """NegGrad: gradient *ascent* on the cross-entropy of ``forget`` (chapter 01, equation ``neggrad``).
+
+    Parameters
+    ----------
+    model : nn.Module
+        The original model (not modified).
+    forget : Split
+        The forget set D_f.
+    retain : Split, optional
+        Not read (exists for the common signature).
+    config : NegGradConfig
+        The training recipe and the run's ``seed`` (required).
+
+    Returns
+    -------
+    UnlearningResult
+        The model after ascent, its wall time, and ``extra["epochs"]``.
+    """
     require_nonempty(forget, "forget")
     device = model_device(model)
     with stopwatch(device) as seconds:
@@ -123,7 +180,25 @@ def random_wrong_labels(y: Tensor, num_classes: int, generator: torch.Generator)
 
 
 def random_labels(model: nn.Module, *, forget: Split, retain: Split, config: RandomLabelsConfig = RandomLabelsConfig()) -> UnlearningResult:
-    """Fine-tune on ``forget`` with random wrong labels mixed with all of ``retain``."""
+    """Random labels (amnesiac unlearning): fine-tune on ``forget`` relabelled with random wrong classes,
+    mixed with all of ``retain`` (chapter 01).
+
+    Parameters
+    ----------
+    model : nn.Module
+        The original model (not modified).
+    forget : Split
+        The forget set D_f, relabelled once with a uniformly random *other* class.
+    retain : Split
+        The retain set D_r.
+    config : RandomLabelsConfig
+        The training recipe and the run's ``seed`` (required).
+
+    Returns
+    -------
+    UnlearningResult
+        The fine-tuned model, its wall time, and ``extra["epochs"]``.
+    """
     require_nonempty(forget, "forget")
     require_nonempty(retain, "retain")
     device = model_device(model)

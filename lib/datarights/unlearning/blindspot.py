@@ -113,11 +113,30 @@ def blindspot_loss(student_out: Tensor, proxy_out: Tensor, y: Tensor, forget_mas
 
 def blindspot(model: nn.Module, *, forget: Data, retain: Data, config: BlindspotConfig = BlindspotConfig(),
               val: Data | None = None) -> UnlearningResult:
-    """Blindspot unlearning of ``forget`` from ``model`` (a copy; the model passed in is not changed).
+    """Blindspot unlearning (Tarun et al., "Deep Regression Unlearning", ICML 2023): a blindspot model
+    trained on D_r alone guides a copy of ``model`` on the forget set, through the outputs and the
+    attention maps of its layers (chapter 05, equations ``regression-blindspot-loss`` and
+    ``regression-attention``).
 
-    ``val`` (optional) is only used to pick the blindspot model's best epoch when ``config.proxy.select_best``.
-    ``extra`` holds the blindspot model (``proxy``), the seconds of its training and of the unlearning
-    pass, and the loss after each unlearning step.
+    Parameters
+    ----------
+    model : nn.Module
+        The original regressor (not modified).
+    forget : Split or RegressionData
+        The forget set D_f.
+    retain : Split or RegressionData
+        The retain set D_r.
+    config : BlindspotConfig
+        The blindspot model's training, the unlearning pass, β, the layers and the run's ``seed``
+        (required); the blindspot model is initialised with ``sub_seed(seed, "proxy")``.
+    val : Split or RegressionData, optional
+        Only used to pick the blindspot model's best epoch when ``config.proxy.select_best``.
+
+    Returns
+    -------
+    UnlearningResult
+        The unlearned model and its wall time; ``extra`` holds the blindspot model (``proxy``), the
+        seconds of its training and of the unlearning pass, and the loss after each unlearning step.
     """
     require_nonempty(forget, "forget")
     require_nonempty(retain, "retain")

@@ -87,12 +87,30 @@ def _noise_set(noises: dict[int, Tensor], copies: int, name: str) -> TensorData:
 
 def emmn(model: nn.Module, *, forget_classes: Iterable[int] | int | None = None, input_shape: Sequence[int] | None = None,
          config: EMMNConfig = EMMNConfig(), forget: Split | None = None, retain: Split | None = None) -> UnlearningResult:
-    """Forget ``forget_classes`` with noise learned from ``model`` alone (our EMMN reconstruction).
+    """EMMN, error minimisation-maximisation noise (Chundawat et al., "Zero-Shot Machine Unlearning",
+    IEEE TIFS 2023), as this book reconstructs it (chapter 04): forget ``forget_classes`` with noise
+    learned from ``model`` alone, error-maximising for the forget classes and error-minimising for
+    the others, in UNSIR's impair-repair scheme.
 
-    ``input_shape`` (channels, height, width) sizes the noise. ``forget``/``retain`` exist for the
-    common signature: only the labels and image shape of ``forget`` are read, when not given otherwise.
-    ``result.extra``: the noise per class (a few images each, on the CPU), the noise objectives,
-    the impaired model and the wall time of each step.
+    Parameters
+    ----------
+    model : nn.Module
+        The original classifier (not modified).
+    forget_classes : int or iterable of int, optional
+        The classes to forget.
+    input_shape : sequence of int, optional
+        (channels, height, width) of the model's images; sizes the noise.
+    config : EMMNConfig
+        Noise, impair and repair settings and the run's ``seed`` (required).
+    forget, retain : Split, optional
+        Exist for the common signature: only the labels and image shape of ``forget`` are read, when
+        not given otherwise; ``retain`` is never read.
+
+    Returns
+    -------
+    UnlearningResult
+        The repaired model and its wall time; ``extra`` holds the noise per class (a few images each,
+        on the CPU), the noise objectives, the impaired model and the wall time of each step.
     """
     del retain  # zero-shot: never read
     if input_shape is None:

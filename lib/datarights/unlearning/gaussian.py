@@ -56,7 +56,26 @@ def gaussian_labels(forget_targets: Tensor, all_targets: Tensor, seed: int = 0) 
 
 
 def gaussian_finetune(model: nn.Module, *, forget: Data, retain: Data, config: GaussianConfig = GaussianConfig()) -> UnlearningResult:
-    """Fine-tune a copy of ``model`` on D_r ∪ D_f with the forget targets replaced by Gaussian draws (drawn once)."""
+    """Gaussian fine-tuning (Tarun et al., "Deep Regression Unlearning", ICML 2023): fine-tune a copy of
+    ``model`` on D_r ∪ D_f with the forget targets replaced by one draw each from a Gaussian fitted to
+    all targets (chapter 05, equation ``regression-gaussian``).
+
+    Parameters
+    ----------
+    model : nn.Module
+        The original regressor (not modified).
+    forget : Split or RegressionData
+        The forget set D_f; its targets are replaced.
+    retain : Split or RegressionData
+        The retain set D_r.
+    config : GaussianConfig
+        Epochs, batch size, rate, loss and the run's ``seed`` (required).
+
+    Returns
+    -------
+    UnlearningResult
+        The fine-tuned model, its wall time, ``extra["labels"]`` (the drawn targets) and ``extra["epochs"]``.
+    """
     require_nonempty(forget, "forget")
     require_nonempty(retain, "retain")
     device = model_device(model)

@@ -63,6 +63,7 @@ VARIANTS: dict[str, str] = {
 KLReduction = Literal["mean", "batchmean"]
 SAMPLES_KEPT = 16  # pseudo-images stored in the result for figures
 STALL_FACTOR = 10  # give up after this many times max_empty consecutive empty batches, checkpoint resets included
+STALE_METRIC = 1.0  # the notebook steps its generator scheduler on a stale constant
 
 
 @dataclass(frozen=True)
@@ -208,18 +209,36 @@ def _plateau(optimizer: torch.optim.Optimizer) -> torch.optim.lr_scheduler.Reduc
 def gkt(model: nn.Module, *, forget_classes: Iterable[int] | int | None = None, input_shape: Sequence[int] | None = None,
         config: GKTConfig = GKTConfig(), monitor: tuple[Split, Split] | None = None,
         forget: Split | None = None, retain: Split | None = None) -> UnlearningResult:
-    """Forget ``forget_classes`` of ``model`` without any data, by gated knowledge transfer to a fresh student.
+    """Gated knowledge transfer (Chundawat et al., "Zero-Shot Machine Unlearning", IEEE TIFS 2023): forget
+    ``forget_classes`` without any data, by distilling ``model`` into a fresh student on generated images
+    that the gate admits (chapter 04, equations ``zs-gate``, ``zs-generator`` and ``zs-student``).
 
-    ``input_shape`` (channels, height, width) sizes the generator; it may be omitted when ``monitor``
-    is given. ``monitor = (forget_test, retain_test)``: real test data used *only* to record the
-    Df/Dr trajectory every ``eval_every`` pseudo-batches, except in the faithful variant, whose
-    scheduler reads it (the authors' leak). ``forget``/``retain`` exist for the common signature:
-    only the labels of ``forget`` (when ``forget_classes`` is not given) and its image shape are read.
+    Parameters
+    ----------
+    model : nn.Module
+        The original classifier, the teacher (not modified).
+    forget_classes : int or iterable of int, optional
+        The classes to forget.
+    input_shape : sequence of int, optional
+        (channels, height, width); sizes the generator. May be omitted when ``monitor`` is given.
+    config : GKTConfig
+        Generator, gate and student settings, the variant (``"strict"``: no data anywhere;
+        ``"faithful"``: the authors' notebook) and the run's ``seed`` (required).
+    monitor : (Split, Split), optional
+        ``(forget_test, retain_test)``: real test data used *only* to record the Df/Dr trajectory every
+        ``eval_every`` pseudo-batches, except in the faithful variant, whose scheduler reads it (the
+        authors' leak).
+    forget, retain : Split, optional
+        Exist for the common signature: only the labels of ``forget`` (when ``forget_classes`` is not
+        given) and its image shape are read.
 
-    ``result.extra``: ``trajectory`` (one dict per evaluation: pseudo-batch, gate pass rate, mean
-    generator and student losses, and with ``monitor`` the Df/Dr accuracy and loss),
-    ``samples`` (pseudo-images that passed the gate), ``rejected`` (images the gate removed),
-    ``pass_rate`` over the run, ``empty_batches``, ``generator`` (the trained generator).
+    Returns
+    -------
+    UnlearningResult
+        The student and its wall time; ``extra`` holds ``trajectory`` (one dict per evaluation: pseudo-batch,
+        gate pass rate, mean generator and student losses, and with ``monitor`` the Df/Dr accuracy and
+        loss), ``samples`` (pseudo-images that passed the gate), ``rejected`` (images the gate removed),
+        ``pass_rate`` over the run, ``empty_batches`` and ``generator`` (the trained generator).
     """
     del retain  # zero-shot: never read
     if config.variant == "faithful" and monitor is None:
@@ -243,107 +262,146 @@ def gkt(model: nn.Module, *, forget_classes: Iterable[int] | int | None = None, 
         student = reinitialize(copy.deepcopy(model), seed=sub_seed(require_seed(config), "student")).requires_grad_(True)
         student.train(config.variant == "strict")
         generator = Generator(input_shape, config.z_dim, config.generator_width).to(device).train()
-        opt_g = torch.optim.Adam(generator.parameters(), lr=config.generator_lr)
-        opt_s = torch.optim.Adam(student.parameters(), lr=config.student_lr)
-        faithful = config.variant == "faithful"
-        sched_g, sched_s = (_plateau(opt_g), _plateau(opt_s)) if faithful else (None, None)
-        kl = lambda s, t: distillation_kl(s, t, config.temperature, config.kl_reduction)  # noqa: E731
-
-        trajectory: list[dict] = []
-        checkpoints: dict[int, dict] = {0: copy.deepcopy(generator.state_dict())}
-        window = {"generator": [], "student": [], "kept": 0, "made": 0}
-        totals = {"kept": 0, "made": 0}
-        samples: list[Tensor] = []
-        rejected: list[Tensor] = []
-        done, empty, empty_total, stalled = 0, 0, 0, 0
-        constant_metric = 1.0  # the notebook steps its generator scheduler on a stale constant
-
-        def teacher_pass(x: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
-            with capture(teacher, layers) as acts, torch.no_grad():
-                logits = teacher(x)
-            return logits, dict(acts)
-
+        run = _Run(config, classes, layers, teacher, student, generator, monitor)
+        done = 0
         while done < config.pseudo_batches:
             z = torch.randn(config.batch_size, config.z_dim, device=device)
-            for _ in range(config.generator_steps):
-                x = generator(z)
-                with torch.no_grad():
-                    keep = gate(teacher(x).softmax(1), classes, config.threshold)
-                if not bool(keep.any()):
-                    break
-                loss_g = -kl(student(x[keep]), teacher(x[keep]))
-                opt_g.zero_grad(set_to_none=True)
-                loss_g.backward()
-                nn.utils.clip_grad_norm_(generator.parameters(), config.clip_norm)
-                opt_g.step()
-                window["generator"].append(float(loss_g.detach()))
+            _generator_steps(run, z)
             with torch.no_grad():
                 x = generator(z)
-            t_logits, t_acts = teacher_pass(x)
-            keep = gate(t_logits.softmax(1), classes, config.threshold)
-            window["made"] += len(keep)
-            window["kept"] += int(keep.sum())
-            if len(samples) < SAMPLES_KEPT and bool(keep.any()):
-                samples.append(x[keep][: SAMPLES_KEPT].cpu())
-            if len(rejected) < SAMPLES_KEPT and not bool(keep.all()):
-                rejected.append(x[~keep][: SAMPLES_KEPT].cpu())
+            with capture(teacher, layers) as acts, torch.no_grad():
+                t_logits = teacher(x)
+            keep = run.admit(x, t_logits)
             if not bool(keep.any()):
-                empty += 1
-                empty_total += 1
-                stalled += 1
-                if stalled > STALL_FACTOR * config.max_empty:  # the notebook would loop for ever here
-                    raise RuntimeError(
-                        f"the gate rejected every generated image for {stalled} batches in a row: the teacher gives the forget "
-                        f"classes {list(classes)} more than threshold={config.threshold} on everything the generator makes "
-                        "(an untrained teacher, or too low a threshold)")
-                if empty > config.max_empty:  # the notebook's rescue: back to the last generator checkpoint
-                    generator.load_state_dict(checkpoints[max(checkpoints)])
-                    empty = 0
+                run.on_empty_batch()
                 continue
-            empty = stalled = 0
-            x_kept, t_kept = x[keep], t_logits[keep]
-            t_acts = {name: a[keep] for name, a in t_acts.items()}
-            for _ in range(config.student_steps):
-                with capture(student, layers) as s_acts:
-                    s_logits = student(x_kept)
-                loss_s = kl(s_logits, t_kept)
-                if config.beta > 0:
-                    loss_s = loss_s + config.beta * attention_loss(dict(s_acts), t_acts)
-                opt_s.zero_grad(set_to_none=True)
-                loss_s.backward()
-                nn.utils.clip_grad_norm_(student.parameters(), config.clip_norm)
-                opt_s.step()
-                window["student"].append(float(loss_s.detach()))
+            _student_steps(run, x[keep], t_logits[keep], {name: a[keep] for name, a in dict(acts).items()})
             done += 1
             if done % config.eval_every == 0 or done == config.pseudo_batches:
-                point = {"pseudo_batch": done, "pass_rate": window["kept"] / max(window["made"], 1),
-                         "generator_loss": _mean(window["generator"]), "student_loss": _mean(window["student"])}
-                if monitor is not None:
-                    with evaluating(student):
-                        forget_eval, retain_eval = evaluate(student, monitor[0]), evaluate(student, monitor[1])
-                    student.train(config.variant == "strict")
-                    point.update(forget_accuracy=forget_eval["accuracy"], retain_accuracy=retain_eval["accuracy"],
-                                 forget_loss=forget_eval["loss"], retain_loss=retain_eval["loss"])
-                    if faithful:
-                        sched_s.step(retain_eval["loss"])  # the leak: real test data steer the student's learning rate
-                if faithful:
-                    sched_g.step(constant_metric)
-                point.update(generator_lr=opt_g.param_groups[0]["lr"], student_lr=opt_s.param_groups[0]["lr"])
-                trajectory.append(point)
-                checkpoints = {done: copy.deepcopy(generator.state_dict())}
-                totals["kept"] += window["kept"]
-                totals["made"] += window["made"]
-                window = {"generator": [], "student": [], "kept": 0, "made": 0}
+                run.record(done)
         student.eval()
 
     extra = {
-        "forget_classes": classes, "variant": config.variant, "layers": layers, "trajectory": trajectory,
-        "samples": torch.cat(samples)[:SAMPLES_KEPT] if samples else torch.empty(0, *input_shape),
-        "rejected": torch.cat(rejected)[:SAMPLES_KEPT] if rejected else torch.empty(0, *input_shape),
-        "pass_rate": totals["kept"] / max(totals["made"], 1), "empty_batches": empty_total,
-        "generator": generator.eval(), "reads_real_data": faithful,
+        "forget_classes": classes, "variant": config.variant, "layers": layers, "trajectory": run.trajectory,
+        "samples": torch.cat(run.samples)[:SAMPLES_KEPT] if run.samples else torch.empty(0, *input_shape),
+        "rejected": torch.cat(run.rejected)[:SAMPLES_KEPT] if run.rejected else torch.empty(0, *input_shape),
+        "pass_rate": run.kept / max(run.made, 1), "empty_batches": run.empty_total,
+        "generator": generator.eval(), "reads_real_data": run.faithful,
     }
     return UnlearningResult(f"gkt_{config.variant}", student, seconds(), extra)
+
+
+class _Run:
+    """The state of one GKT run: networks, optimisers, the gate's bookkeeping and the trajectory.
+
+    Counts and losses accumulate in a *window* between two trajectory points (every
+    ``eval_every`` pseudo-batches), then move to the run's totals.
+    """
+
+    def __init__(self, config: GKTConfig, classes: tuple[int, ...], layers: list[str], teacher: nn.Module, student: nn.Module,
+                 generator: Generator, monitor: tuple[Split, Split] | None):
+        self.config, self.classes, self.layers, self.monitor = config, classes, layers, monitor
+        self.teacher, self.student, self.generator = teacher, student, generator
+        self.opt_g = torch.optim.Adam(generator.parameters(), lr=config.generator_lr)
+        self.opt_s = torch.optim.Adam(student.parameters(), lr=config.student_lr)
+        self.faithful = config.variant == "faithful"
+        self.sched_g, self.sched_s = (_plateau(self.opt_g), _plateau(self.opt_s)) if self.faithful else (None, None)
+        self.trajectory: list[dict] = []
+        self.checkpoint = copy.deepcopy(generator.state_dict())
+        self.samples: list[Tensor] = []
+        self.rejected: list[Tensor] = []
+        self.kept = self.made = 0
+        self.empty = self.empty_total = self.stalled = 0
+        self._new_window()
+
+    def _new_window(self) -> None:
+        self.generator_losses: list[float] = []
+        self.student_losses: list[float] = []
+        self.window_kept = self.window_made = 0
+
+    def kl(self, student_logits: Tensor, teacher_logits: Tensor) -> Tensor:
+        return distillation_kl(student_logits, teacher_logits, self.config.temperature, self.config.kl_reduction)
+
+    def admit(self, x: Tensor, teacher_logits: Tensor) -> Tensor:
+        """The gate's mask on a generated batch, counted, with a few admitted and rejected images kept for figures."""
+        keep = gate(teacher_logits.softmax(1), self.classes, self.config.threshold)
+        self.window_made += len(keep)
+        self.window_kept += int(keep.sum())
+        if len(self.samples) < SAMPLES_KEPT and bool(keep.any()):
+            self.samples.append(x[keep][: SAMPLES_KEPT].cpu())
+        if len(self.rejected) < SAMPLES_KEPT and not bool(keep.all()):
+            self.rejected.append(x[~keep][: SAMPLES_KEPT].cpu())
+        if bool(keep.any()):
+            self.empty = self.stalled = 0
+        return keep
+
+    def on_empty_batch(self) -> None:
+        """The notebook's rescue after ``max_empty`` fully rejected batches (back to the last generator
+        checkpoint), and an error where the notebook would loop for ever."""
+        self.empty += 1
+        self.empty_total += 1
+        self.stalled += 1
+        if self.stalled > STALL_FACTOR * self.config.max_empty:
+            raise RuntimeError(
+                f"the gate rejected every generated image for {self.stalled} batches in a row: the teacher gives the forget "
+                f"classes {list(self.classes)} more than threshold={self.config.threshold} on everything the generator makes "
+                "(an untrained teacher, or too low a threshold)")
+        if self.empty > self.config.max_empty:
+            self.generator.load_state_dict(self.checkpoint)
+            self.empty = 0
+
+    def record(self, done: int) -> None:
+        """One trajectory point after ``done`` pseudo-batches; the faithful variant's schedulers step here."""
+        point = {"pseudo_batch": done, "pass_rate": self.window_kept / max(self.window_made, 1),
+                 "generator_loss": _mean(self.generator_losses), "student_loss": _mean(self.student_losses)}
+        if self.monitor is not None:
+            with evaluating(self.student):
+                forget_eval, retain_eval = evaluate(self.student, self.monitor[0]), evaluate(self.student, self.monitor[1])
+            self.student.train(self.config.variant == "strict")
+            point.update(forget_accuracy=forget_eval["accuracy"], retain_accuracy=retain_eval["accuracy"],
+                         forget_loss=forget_eval["loss"], retain_loss=retain_eval["loss"])
+            if self.faithful:
+                self.sched_s.step(retain_eval["loss"])  # the leak: real test data steer the student's learning rate
+        if self.faithful:
+            self.sched_g.step(STALE_METRIC)
+        point.update(generator_lr=self.opt_g.param_groups[0]["lr"], student_lr=self.opt_s.param_groups[0]["lr"])
+        self.trajectory.append(point)
+        self.checkpoint = copy.deepcopy(self.generator.state_dict())
+        self.kept += self.window_kept
+        self.made += self.window_made
+        self._new_window()
+
+
+def _generator_steps(run: _Run, z: Tensor) -> None:
+    """Train the generator to make images on which student and teacher disagree (maximise their KL),
+    on the images the gate admits; stop early when it admits none."""
+    for _ in range(run.config.generator_steps):
+        x = run.generator(z)
+        with torch.no_grad():
+            keep = gate(run.teacher(x).softmax(1), run.classes, run.config.threshold)
+        if not bool(keep.any()):
+            return
+        loss = -run.kl(run.student(x[keep]), run.teacher(x[keep]))
+        run.opt_g.zero_grad(set_to_none=True)
+        loss.backward()
+        nn.utils.clip_grad_norm_(run.generator.parameters(), run.config.clip_norm)
+        run.opt_g.step()
+        run.generator_losses.append(float(loss.detach()))
+
+
+def _student_steps(run: _Run, x: Tensor, teacher_logits: Tensor, teacher_acts: dict[str, Tensor]) -> None:
+    """Distil the teacher into the student on the admitted images: KL plus β × the attention-map loss."""
+    for _ in range(run.config.student_steps):
+        with capture(run.student, run.layers) as student_acts:
+            student_logits = run.student(x)
+        loss = run.kl(student_logits, teacher_logits)
+        if run.config.beta > 0:
+            loss = loss + run.config.beta * attention_loss(dict(student_acts), teacher_acts)
+        run.opt_s.zero_grad(set_to_none=True)
+        loss.backward()
+        nn.utils.clip_grad_norm_(run.student.parameters(), run.config.clip_norm)
+        run.opt_s.step()
+        run.student_losses.append(float(loss.detach()))
 
 
 def _mean(values: list[float]) -> float:

@@ -95,10 +95,25 @@ def dampen(model: nn.Module, forget_importance: dict[str, Tensor], data_importan
 
 
 def ssd(model: nn.Module, *, forget: Split, retain: Split, config: SSDConfig = SSDConfig()) -> UnlearningResult:
-    """Dampen the parameters that matter far more to ``forget`` than to all training data.
+    """Selective Synaptic Dampening (Foster, Schoepf, Brintrup, AAAI 2024): dampen the parameters that matter
+    far more to ``forget`` than to all training data (chapter 08; not a method of the book's papers).
 
-    ``result.extra["selected"]`` is the number of dampened parameters per tensor and
-    ``fraction_selected`` their share of all parameters.
+    Parameters
+    ----------
+    model : nn.Module
+        The original model (not modified).
+    forget : Split
+        The forget set D_f.
+    retain : Split
+        The retain set D_r; importances on all data use D_f ∪ D_r.
+    config : SSDConfig
+        Selection threshold α, dampening λ and batch size.
+
+    Returns
+    -------
+    UnlearningResult
+        The dampened model, its wall time, ``extra["selected"]`` (dampened parameters per tensor) and
+        ``extra["fraction_selected"]`` (their share of all parameters).
     """
     require_nonempty(forget, "forget")
     require_nonempty(retain, "retain")

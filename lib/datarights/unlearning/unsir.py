@@ -178,17 +178,34 @@ def impair_set(noises: dict[int, Tensor], retain: TensorData, config: UNSIRConfi
 
 def unsir(model: nn.Module, *, forget: Split | None = None, retain: Split, forget_classes: Iterable[int] | int | None = None,
           config: UNSIRConfig = UNSIRConfig(), subclass: bool = False) -> UnlearningResult:
-    """Forget whole classes with error-maximising noise, one impair and one repair epoch (zero-glance).
+    """UNSIR (Tarun et al., "Fast Yet Effective Machine Unlearning", IEEE TNNLS 2023): forget whole classes
+    with error-maximising noise (chapter 02, equation ``unsir-noise``), one impair and one repair epoch
+    (equation ``unsir-impair``), without looking at a forget image (zero-glance).
 
-    Only ``retain`` (D_r, of which ``config.retain_per_class`` images per class are used) and the
-    class identities are needed; ``forget`` is never read except for its labels when
-    ``forget_classes`` is not given. ``result.extra`` holds the learned noise per class
-    (``noise``, on the CPU), the noise objective per step (``noise_loss``), the model after the
-    impair step (``impaired``), the size of the impair set and the wall time of each step.
+    Parameters
+    ----------
+    model : nn.Module
+        The original classifier (not modified).
+    forget : Split, optional
+        Only its labels are read, when ``forget_classes`` is not given.
+    retain : Split
+        The retain set D_r, of which ``config.retain_per_class`` images per class are used.
+    forget_classes : int or iterable of int, optional
+        The classes to forget.
+    config : UNSIRConfig
+        Noise, impair and repair settings, the variant (``"paper"`` or the authors' ``"code"``) and the
+        run's ``seed`` (required).
+    subclass : bool
+        Sub-class forgetting as the SSD codebase runs UNSIR: the noise targets the superclasses in
+        ``forget_classes`` while their other members stay in ``retain`` (otherwise retain images of a
+        forget class are refused as a leak).
 
-    ``subclass=True`` is sub-class forgetting as the SSD codebase runs UNSIR (peers A.2): the
-    noise targets the superclasses in ``forget_classes`` while their other members stay in
-    ``retain`` (otherwise retain images of a forget class are refused as a leak).
+    Returns
+    -------
+    UnlearningResult
+        The repaired model and its wall time; ``extra`` holds the learned noise per class (``noise``, on
+        the CPU), the noise objective per step (``noise_loss``), the model after impair (``impaired``),
+        the size of the impair set and the wall time of each step.
     """
     require_nonempty(retain, "retain")
     device = model_device(model)
