@@ -21,10 +21,9 @@ import time
 import warnings
 
 import numpy as np
-from threadpoolctl import threadpool_limits
-
 from datarights.experiments.ecoval import REMOVE, learner, load_split
 from datarights.valuation import BudgetConfig, EcoValConfig, Utility, curve_area, ecoval, pydvl_values, removal_curve
+from threadpoolctl import threadpool_limits
 
 
 def area(values: np.ndarray, test: Utility) -> float:

@@ -27,9 +27,8 @@ from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
-from sklearn.model_selection import train_test_split
-
 from datarights.synthetic.metric import min_max_scale, ml_score_pairs, prepare, tabsyndex
+from sklearn.model_selection import train_test_split
 
 OFFICIAL_KEYS = {"score": "score", "basic": "basic_score", "correlation": "corr_score", "ml_efficacy": "ml_score",
                  "pmse": "pmse_score", "support": "sup_score"}
@@ -69,7 +68,7 @@ def main() -> None:
     official = None
     if args.official is not None:
         sys.path.insert(0, str(args.official))
-        from tabsyndex import tabsyndex as official  # noqa: PLC0415  the official function, from the user's clone
+        from tabsyndex import tabsyndex as official
     rows = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import sklearn
-
 from datarights.data.tabular import DATA_TABLES, TABLES, load_table, split_halves, split_three, tabular_dir
 from datarights.synthetic import (
     association_matrix,

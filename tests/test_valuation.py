@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from datarights.valuation import (
+    CountingLearner,
+    DistributionalConfig,
+    EcoValConfig,
+    FitCounter,
+    Utility,
+    detection_f1,
+    distributional_shapley,
+    ecoval,
+    flip_labels,
+    points_to_remove,
+    removal_curve,
+)
+from datarights.valuation.protocols import random_f1
 from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
-
-from datarights.valuation import (CountingLearner, DistributionalConfig, EcoValConfig, FitCounter, Utility,
-                                  detection_f1, distributional_shapley, ecoval, flip_labels, points_to_remove,
-                                  removal_curve)
-from datarights.valuation.protocols import random_f1
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -78,7 +87,7 @@ def test_distributional_shapley_recovers_values_of_an_additive_utility():
     rng = np.random.default_rng(0)
     pool = (rng.normal(size=(50, 1)), np.zeros(50))
     points = (np.array([[0.5], [-1.0], [2.0]]), np.zeros(3))
-    weight = lambda x, y: float(np.sum(3.0 * x[:, 0] + 1.0)) if len(x) else 0.0  # noqa: E731  U(S) = sum of 3x + 1
+    weight = lambda x, y: float(np.sum(3.0 * x[:, 0] + 1.0)) if len(x) else 0.0
     result = distributional_shapley(points, pool, weight, config=DistributionalConfig(m=20, n_samples=15, seed=0))
     np.testing.assert_allclose(result.values, [2.5, -2.0, 7.0], atol=1e-9)
     assert result.n_fits == 0
@@ -160,7 +169,7 @@ def test_out_of_sample_pool_is_disjoint_from_the_test_set(table):
         for b in parts:
             if a < b:
                 assert set(parts[a]).isdisjoint(parts[b]), (a, b)
-    rows = lambda xy: {r.tobytes() for r in xy[0]}  # noqa: E731
+    rows = lambda xy: {r.tobytes() for r in xy[0]}
     assert rows(split.pool).isdisjoint(rows(split.test))
 
 

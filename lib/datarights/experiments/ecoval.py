@@ -41,7 +41,7 @@ from threadpoolctl import threadpool_limits
 
 from datarights.cache import Cache
 from datarights.experiments.runs import ExperimentTables, run_experiments
-from datarights.settings.ecoval import ALL_METHODS, EcoValStudy, settings
+from datarights.settings.ecoval import ALL_METHODS, EcoValStudy, settings  # noqa: F401  (ALL_METHODS re-exported)
 from datarights.valuation import (
     BudgetConfig,
     DistributionalConfig,

@@ -35,7 +35,7 @@ import pandas as pd
 from datarights.cache import Cache
 from datarights.data.tabular import Table, load_table, split_halves, split_three
 from datarights.experiments.runs import ExperimentTables, run_experiments
-from datarights.settings.tabsyndex import ALL_GENERATORS, TabSynDexStudy, settings
+from datarights.settings.tabsyndex import ALL_GENERATORS, TabSynDexStudy, settings  # noqa: F401  (ALL_GENERATORS re-exported)
 from datarights.synthetic import tabsyndex
 from datarights.synthetic.compare import sdmetrics_scores, table_evaluator_similarity, train_synthetic_test_real
 from datarights.synthetic.generators import CTGAN, NEURAL, make_generator
@@ -140,7 +140,7 @@ def mix(real_rows: pd.DataFrame, noise_rows: pd.DataFrame, fraction: float, n: i
     """``n`` rows: a ``fraction`` of them from ``noise_rows``, the rest from ``real_rows`` (both drawn without replacement)."""
     rng = np.random.default_rng(seed)
     k = int(round(fraction * n))
-    take = lambda t, m: t.iloc[rng.choice(len(t), m, replace=m > len(t))]  # noqa: E731
+    take = lambda t, m: t.iloc[rng.choice(len(t), m, replace=m > len(t))]
     return pd.concat([take(real_rows, n - k), take(noise_rows, k)], ignore_index=True)
 
 

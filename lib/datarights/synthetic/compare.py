@@ -26,7 +26,7 @@ import pandas as pd
 from scipy import stats
 
 from datarights.synthetic.associations import association_matrix, pearson, theils_u
-from datarights.synthetic.metric import ml_models, model_score, fixed_xy, min_max_scale, prepare
+from datarights.synthetic.metric import fixed_xy, min_max_scale, ml_models, model_score, prepare
 
 
 def sdmetrics_metadata(columns: Collection[str], categorical: Collection[str]) -> dict:
@@ -56,7 +56,7 @@ def sdmetrics_scores(real: pd.DataFrame, fake: pd.DataFrame, categorical: Collec
 def te_basic_statistics(real: pd.DataFrame, fake: pd.DataFrame, categorical: Collection[str]) -> float:
     """Spearman ρ between the (mean, median, std, variance) vectors of the numeric columns of both tables."""
     numeric = [c for c in real.columns if c not in categorical]
-    describe = lambda t: np.concatenate([t[numeric].mean(), t[numeric].median(), t[numeric].std(), t[numeric].var()])  # noqa: E731
+    describe = lambda t: np.concatenate([t[numeric].mean(), t[numeric].median(), t[numeric].std(), t[numeric].var()])
     return float(stats.spearmanr(describe(real), describe(fake)).statistic)
 
 

@@ -7,11 +7,27 @@
 pyDVL is imported only by the baselines that need it.
 """
 
-from datarights.valuation.baselines import (METHODS, BudgetConfig, DistributionalConfig, MaxFits, Valuation,
-                                            distributional_shapley, knn_agreement, pydvl_values)
+from datarights.valuation.baselines import (
+                                            METHODS,
+                                            BudgetConfig,
+                                            DistributionalConfig,
+                                            MaxFits,
+                                            Valuation,
+                                            distributional_shapley,
+                                            knn_agreement,
+                                            pydvl_values,
+)
 from datarights.valuation.ecoval import NAME, EcoValConfig, EcoValResult, ecoval
-from datarights.valuation.protocols import (addition_curve, curve_area, detection_f1, discovery_curve, flip_labels,
-                                            points_to_remove, removal_curve, value_order)
+from datarights.valuation.protocols import (
+                                            addition_curve,
+                                            curve_area,
+                                            detection_f1,
+                                            discovery_curve,
+                                            flip_labels,
+                                            points_to_remove,
+                                            removal_curve,
+                                            value_order,
+)
 from datarights.valuation.utility import CountingLearner, FitCounter, Utility
 
 __all__ = ["METHODS", "NAME", "BudgetConfig", "CountingLearner", "DistributionalConfig", "EcoValConfig", "EcoValResult",

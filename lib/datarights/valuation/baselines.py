@@ -85,7 +85,7 @@ def _stopping(budget: BudgetConfig, counter: FitCounter) -> Any:
     return stop | MaxFits(counter, budget.max_fits) if budget.max_fits is not None else stop
 
 
-def MaxFits(counter: FitCounter, n_fits: int) -> Any:  # noqa: N802  (a pyDVL stopping criterion, named like theirs)
+def MaxFits(counter: FitCounter, n_fits: int) -> Any:
     """A pyDVL stopping criterion: converged once ``counter`` has seen ``n_fits`` model fits."""
     from pydvl.valuation.stopping import Status, StoppingCriterion
 
@@ -107,8 +107,16 @@ def MaxFits(counter: FitCounter, n_fits: int) -> Any:  # noqa: N802  (a pyDVL st
 def pydvl_values(method: str, train: Any, valid: Any, *, learner: Any, budget: BudgetConfig = BudgetConfig(),
                  groups: np.ndarray | None = None) -> Valuation:
     """Values of ``method`` (one of :data:`METHODS`) computed by pyDVL, with fits counted and time measured."""
-    from pydvl.valuation import (BetaShapleyValuation, DataOOBValuation, GroupedDataset, KNNShapleyValuation,
-                                 LOOValuation, MSRBanzhafValuation, PermutationSampler, TMCShapleyValuation)
+    from pydvl.valuation import (
+        BetaShapleyValuation,
+        DataOOBValuation,
+        GroupedDataset,
+        KNNShapleyValuation,
+        LOOValuation,
+        MSRBanzhafValuation,
+        PermutationSampler,
+        TMCShapleyValuation,
+    )
 
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")

@@ -42,8 +42,9 @@ Fits: ``1 + p + n_subsets``, independent of n.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 import numpy as np
 from sklearn.cluster import KMeans
