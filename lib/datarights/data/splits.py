@@ -18,6 +18,35 @@ import torch
 from datarights.data.registry import ImageDataset
 from datarights.data.superclasses import get_superclasses
 from datarights.data.tensors import Split
+from datarights.validation import check_fraction, check_seed
+
+
+def class_ids(value: object, name: str) -> tuple[int, ...]:
+    """An int, or an iterable of ints, as a tuple; a string ("12"), a float (3.7) or a bool is an error."""
+    import numbers
+
+    def one(item: object) -> int:
+        if isinstance(item, bool) or not isinstance(item, numbers.Integral):
+            raise TypeError(f"{name} must be an int or an iterable of ints, got {item!r} ({type(item).__name__}) "
+                            f"in {value!r}")
+        return int(item)
+
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be an int or an iterable of ints, got the string {value!r}")
+    if isinstance(value, numbers.Number) or isinstance(value, bool):
+        return (one(value),)
+    if isinstance(value, torch.Tensor | np.ndarray):
+        value = value.tolist()
+        if not isinstance(value, list):
+            return (one(value),)
+    try:
+        items = tuple(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"{name} must be an int or an iterable of ints, got {value!r} ({type(value).__name__})") from None
+    classes = tuple(one(item) for item in items)
+    if len(set(classes)) != len(classes):
+        raise ValueError(f"{name} names a class twice: {list(classes)}")
+    return classes
 
 
 @dataclass(frozen=True)
@@ -56,7 +85,7 @@ class UnlearningSplits:
 
 def class_forgetting(dataset: ImageDataset, forget_classes: int | Iterable[int]) -> UnlearningSplits:
     """Forget every training image of one or several classes."""
-    classes = (forget_classes,) if isinstance(forget_classes, int) else tuple(int(c) for c in forget_classes)
+    classes = class_ids(forget_classes, "forget_classes")
     if not classes:
         raise ValueError("forget_classes is empty: name at least one class to forget")
     bad = [c for c in classes if not 0 <= c < dataset.num_classes]
@@ -77,10 +106,13 @@ def class_forgetting(dataset: ImageDataset, forget_classes: int | Iterable[int])
 
 def random_forgetting(dataset: ImageDataset, fraction: float, seed: int = 0) -> UnlearningSplits:
     """Forget a seeded random ``fraction`` of the training images (at least one)."""
-    if not 0.0 < fraction < 1.0:
-        raise ValueError(f"fraction must be in (0, 1), got {fraction}")
+    fraction = check_fraction(fraction, "fraction")
+    seed = check_seed(seed)
     n = len(dataset.train)
     n_forget = max(1, int(round(fraction * n)))
+    if n_forget >= n:
+        raise ValueError(f"fraction={fraction} of the {n} training images forgets all of them: "
+                         f"nothing would be retained; use a fraction below {(n - 0.5) / n:.4f}")
     order = np.random.default_rng(seed).permutation(n)
     mask = torch.zeros(n, dtype=torch.bool)
     mask[torch.from_numpy(order[:n_forget])] = True
@@ -103,7 +135,7 @@ def subclass_forgetting(dataset: ImageDataset, superclasses: str, forget_subclas
     grouping = get_superclasses(superclasses)
     if grouping.dataset != dataset.name:
         raise ValueError(f"superclasses {superclasses!r} group {grouping.dataset}, but the dataset is {dataset.name}")
-    fine = (forget_subclasses,) if isinstance(forget_subclasses, int) else tuple(int(c) for c in forget_subclasses)
+    fine = class_ids(forget_subclasses, "forget_subclasses")
     if not fine:
         raise ValueError("forget_subclasses is empty: name at least one fine class to forget")
     bad = [c for c in fine if not 0 <= c < grouping.num_fine]
@@ -153,12 +185,19 @@ class ForgetRequest:
     def __post_init__(self) -> None:
         if self.kind not in ("class", "subclass", "random"):
             raise ValueError(f"kind must be 'class', 'subclass' or 'random', got {self.kind!r}")
+        object.__setattr__(self, "classes", class_ids(self.classes, "classes"))
+        if any(c < 0 for c in self.classes):
+            raise ValueError(f"classes must be non-negative class ids, got {list(self.classes)}")
+        object.__setattr__(self, "seed", check_seed(self.seed))
         if self.kind in ("class", "subclass") and not self.classes:
             raise ValueError(f"a {self.kind} request needs classes=(...) to forget")
         if self.kind == "subclass" and self.superclasses is None:
             raise ValueError("a subclass request needs superclasses= (a name in data.superclasses.SUPERCLASSES)")
-        if self.kind == "random" and not 0.0 < self.fraction < 1.0:
-            raise ValueError(f"a random request needs fraction in (0, 1), got {self.fraction}")
+        if self.kind == "random":
+            try:
+                object.__setattr__(self, "fraction", check_fraction(self.fraction, "fraction"))
+            except (TypeError, ValueError) as err:
+                raise ValueError(f"a random request needs {err}") from None
 
     def split(self, dataset: ImageDataset) -> UnlearningSplits:
         """The forget/retain splits of ``dataset`` under this request."""

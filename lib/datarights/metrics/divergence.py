@@ -26,6 +26,18 @@ from torch import Tensor, nn
 
 from datarights.data.tensors import Split
 from datarights.train import predict_proba
+from datarights.validation import check_finite, check_model_data
+
+
+def _check_probabilities(p: Tensor, name: str) -> None:
+    check_finite(p, name)
+    if bool((p < 0).any()) or not torch.allclose(p.double().sum(dim=1), torch.ones(len(p), dtype=torch.float64), atol=1e-4):
+        raise ValueError(f"{name} must hold probabilities: rows of non-negative values summing to 1 (softmax outputs)")
+
+
+def _check_models(data: Split, **models: nn.Module) -> None:
+    for name, model in models.items():
+        check_model_data(model, data, "data", model_name=name)
 
 ZRFVariant = Literal["code", "paper"]
 ZRF_VARIANTS: dict[str, str] = {
@@ -51,6 +63,10 @@ def zrf_from_probs(p: Tensor, q: Tensor, variant: ZRFVariant = "code") -> float:
         raise ValueError(f"p and q must be N×C matrices of the same shape, got {tuple(p.shape)} and {tuple(q.shape)}")
     if len(p) == 0:
         raise ValueError("ZRF needs at least one sample")
+    if variant not in ZRF_VARIANTS:
+        raise ValueError(f"variant must be one of {sorted(ZRF_VARIANTS)}, got {variant!r}")
+    _check_probabilities(p, "p")
+    _check_probabilities(q, "q")
     p, q = p.double(), q.double()
     if variant == "paper":
         return float(1.0 - js_rows(p, q).mean())
@@ -63,14 +79,19 @@ def zrf_from_probs(p: Tensor, q: Tensor, variant: ZRFVariant = "code") -> float:
 
 def zrf(model: nn.Module, random_model: nn.Module, data: Split, variant: ZRFVariant = "code") -> float:
     """ZRF of ``model`` against ``random_model`` on ``data`` (the authors use the forget *test* images)."""
+    if variant not in ZRF_VARIANTS:
+        raise ValueError(f"variant must be one of {sorted(ZRF_VARIANTS)}, got {variant!r}")
+    _check_models(data, model=model, random_model=random_model)
     return zrf_from_probs(predict_proba(model, data), predict_proba(random_model, data), variant)
 
 
 def js_divergence(model_a: nn.Module, model_b: nn.Module, data: Split) -> float:
     """Mean per-sample Jensen–Shannon divergence (nats) between two models' outputs on ``data``."""
+    _check_models(data, model_a=model_a, model_b=model_b)
     return float(js_rows(predict_proba(model_a, data).double(), predict_proba(model_b, data).double()).mean())
 
 
 def activation_distance(model_a: nn.Module, model_b: nn.Module, data: Split) -> float:
     """Mean L2 distance between two models' softmax outputs (bad-teaching ``actv_dist``, spec 2.8)."""
+    _check_models(data, model_a=model_a, model_b=model_b)
     return float((predict_proba(model_a, data) - predict_proba(model_b, data)).norm(dim=1).mean())

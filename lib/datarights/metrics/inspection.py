@@ -15,12 +15,15 @@ from torch import nn
 
 from datarights.data.tensors import Split
 from datarights.train import predict_logits
+from datarights.validation import check_int, check_model_data
 
 
 def prediction_distribution(model: nn.Module, data: Split, num_classes: int) -> np.ndarray:
     """Fraction of ``data`` that ``model`` assigns to each of ``num_classes`` classes (sums to 1)."""
     if len(data) == 0:
         raise ValueError(f"cannot take a prediction distribution over the empty split {data.name!r}")
+    check_int(num_classes, "num_classes", minimum=1)
+    check_model_data(model, data, "data", num_classes=num_classes)  # num_classes must be the model's output size
     predicted = predict_logits(model, data).argmax(1).numpy()
     return np.bincount(predicted, minlength=num_classes) / len(predicted)
 

@@ -27,6 +27,7 @@ from torch import Tensor, nn
 
 from datarights.seeds import require_seed
 from datarights.train import evaluating, model_device
+from datarights.validation import check_finite, check_int, check_number
 
 Score = Literal["logit", "log_softmax"]
 
@@ -45,12 +46,10 @@ class InversionConfig:
 
     def __post_init__(self) -> None:
         for name in ("steps", "restarts"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
-        if self.lr <= 0:
-            raise ValueError(f"lr must be positive, got {self.lr}")
-        if self.tv_weight < 0 or self.l2_weight < 0:
-            raise ValueError("tv_weight and l2_weight must be non-negative")
+            check_int(getattr(self, name), name, minimum=1)
+        check_number(self.lr, "lr", positive=True)
+        check_number(self.tv_weight, "tv_weight", nonnegative=True)
+        check_number(self.l2_weight, "l2_weight", nonnegative=True)
         if self.score not in ("logit", "log_softmax"):
             raise ValueError(f"score must be 'logit' or 'log_softmax', got {self.score!r}")
 
@@ -111,6 +110,7 @@ def judge_rate(inversions: Tensor, judge: nn.Module, classes: Sequence[int]) -> 
     classes = [int(c) for c in classes]
     if inversions.ndim != 5 or inversions.shape[0] != len(classes):
         raise ValueError(f"inversions must be (len(classes), restarts, C, H, W), got {tuple(inversions.shape)} for classes {classes}")
+    check_finite(inversions, "inversions")
     device = model_device(judge)
     flat = inversions.flatten(0, 1).to(device)
     with evaluating(judge):

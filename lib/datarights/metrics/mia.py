@@ -24,6 +24,7 @@ from torch import Tensor, nn
 
 from datarights.data.tensors import Split
 from datarights.train import predict_logits
+from datarights.validation import check_int, check_model_data, check_seed
 
 Attack = Literal["logistic", "svc"]
 Feature = Literal["entropy", "loss"]
@@ -107,6 +108,13 @@ def membership_inference(
     for argument, split in (("members", members), ("nonmembers", nonmembers), ("targets", targets)):
         if len(split) == 0:
             raise ValueError(f"{argument} is empty: the membership attack needs samples in every set")
+    check_seed(seed)
+    if feature not in ("entropy", "loss"):
+        raise ValueError(f"feature must be 'entropy' or 'loss', got {feature!r}")
+    if max_samples_per_side is not None:
+        check_int(max_samples_per_side, "max_samples_per_side", minimum=1)
+    for argument, split in (("members", members), ("nonmembers", nonmembers), ("targets", targets)):
+        check_model_data(model, split, argument)
     attacker = _attacker(attack, seed)
     rng = np.random.default_rng(seed)
     x_in, x_out = (_cap(attack_features(model, split, feature), max_samples_per_side, rng) for split in (members, nonmembers))

@@ -31,6 +31,7 @@ from torch import nn
 from datarights.seeds import require_seed
 from datarights.data.tensors import Split, concat
 from datarights.train import accuracy, model_device, relearn_loop
+from datarights.validation import check_config_numbers, check_int, check_model_data, check_number
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ def relearn_time(model: nn.Module, *, relearn: Split, evaluate_on: Split, target
     Returns (steps, reached); if the target is never reached within ``max_epochs``, the
     total number of steps taken and False (the authors' convention).
     """
+    check_number(target_accuracy, "target_accuracy", low=0.0, high=1.0)
     steps, reached, _ = _relearn(model, relearn=relearn, evaluate_on=evaluate_on, target_accuracy=target_accuracy, config=config)
     return steps, reached
 
@@ -75,8 +77,7 @@ def relearn_curve(model: nn.Module, *, relearn: Split, evaluate_on: Split, steps
                   config: RelearnConfig = RelearnConfig()) -> list[float]:
     """Accuracy on ``evaluate_on`` before relearning and after each of ``steps`` optimiser steps
     (same protocol as :func:`relearn_time`, on a copy of ``model``); ``steps + 1`` values."""
-    if steps < 1:
-        raise ValueError(f"steps must be at least 1, got {steps}")
+    check_int(steps, "steps", minimum=1)
     return _relearn(model, relearn=relearn, evaluate_on=evaluate_on, target_accuracy=None, config=config, max_steps=steps)[2]
 
 
@@ -84,6 +85,10 @@ def _relearn(model: nn.Module, *, relearn: Split, evaluate_on: Split, target_acc
              config: RelearnConfig, max_steps: int | None = None) -> tuple[int, bool, list[float]]:
     if len(relearn) == 0 or len(evaluate_on) == 0:
         raise ValueError("relearn and evaluate_on must both hold samples")
+    check_config_numbers(config, "config")
+    check_number(config.alpha, "config.alpha", low=0.0, high=0.999999)
+    check_model_data(model, relearn, "relearn")
+    check_model_data(model, evaluate_on, "evaluate_on")
     student = copy.deepcopy(model)
     device = model_device(student)
     generator = torch.Generator().manual_seed(require_seed(config))
@@ -102,6 +107,7 @@ def anamnesis_index(unlearned: nn.Module, gold: nn.Module, *, original_accuracy:
 
     ``gold_time = (steps, reached)`` reuses a relearn time of ``gold`` measured before (see :class:`GoldRelearnTime`).
     """
+    check_number(original_accuracy, "original_accuracy")
     if not 0.0 < original_accuracy <= 1.0:
         raise ValueError(f"original_accuracy must be a fraction in (0, 1], got {original_accuracy}")
     target = (1.0 - config.alpha) * original_accuracy
@@ -161,6 +167,7 @@ class GoldRelearnTime:
 def ain(unlearned: nn.Module, gold: nn.Module | GoldRelearnTime, *, original_accuracy: float, relearn: Split, evaluate_on: Split,
         alpha: float = 0.05, config: RelearnConfig = RelearnConfig()) -> AINResult:
     """The Anamnesis Index with α given by name; ``gold`` may be a :class:`GoldRelearnTime` to reuse r_t(M_g)."""
+    check_number(alpha, "alpha")
     if not 0.0 <= alpha < 1.0:
         raise ValueError(f"alpha must lie in [0, 1), got {alpha}")
     config = RelearnConfig(**{**config.to_dict(), "alpha": alpha})
