@@ -15,7 +15,7 @@ from torch import nn
 
 from datarights.data.tensors import Split
 from datarights.train import predict_logits
-from datarights.validation import check_int, check_model_data
+from datarights.validation import check_int, check_model_data, output_size
 
 
 def prediction_distribution(model: nn.Module, data: Split, num_classes: int) -> np.ndarray:
@@ -23,7 +23,10 @@ def prediction_distribution(model: nn.Module, data: Split, num_classes: int) -> 
     if len(data) == 0:
         raise ValueError(f"cannot take a prediction distribution over the empty split {data.name!r}")
     check_int(num_classes, "num_classes", minimum=1)
-    check_model_data(model, data, "data", num_classes=num_classes)  # num_classes must be the model's output size
+    outputs = output_size(model, tuple(data.x.shape[1:]))
+    if outputs != num_classes:
+        raise ValueError(f"num_classes={num_classes} does not match the model's {outputs} outputs")
+    check_model_data(model, data, "data", num_classes=num_classes)
     predicted = predict_logits(model, data).argmax(1).numpy()
     return np.bincount(predicted, minlength=num_classes) / len(predicted)
 
