@@ -20,6 +20,19 @@ def test_zrf_code_variant_is_exactly_the_authors_kl_div_expression():
     assert metrics.zrf_from_probs(p, q, "code") == pytest.approx(float(authors), abs=1e-6)
 
 
+def test_code_zrf_stays_finite_when_a_probability_underflowed_to_zero():
+    """A float32 softmax of an overconfident model gives exact zeros; log 0 would make the coded ZRF −∞
+    (and a figure's axis limits NaN). Such a zero counts as float32's smallest normal number."""
+    confident = torch.softmax(torch.tensor([[200.0, 0.0, 0.0], [0.0, 1.0, 2.0]]), dim=1)
+    assert (confident == 0).any()
+    uniform = torch.full((2, 3), 1 / 3)
+    value = metrics.zrf_from_probs(confident, uniform, "code")
+    floored = confident.double().clamp_min(torch.finfo(torch.float32).tiny)
+    m = (confident.double() + uniform.double()) / 2
+    expected = 1 - (0.5 * F.kl_div(floored.log(), m) + 0.5 * F.kl_div(uniform.double().log(), m))
+    assert math.isfinite(value) and value == pytest.approx(float(expected), rel=1e-12)
+
+
 def test_zrf_paper_variant_follows_the_formula_on_hand_made_tensors():
     uniform = torch.full((3, 4), 0.25)
     assert metrics.zrf_from_probs(uniform, uniform, "paper") == pytest.approx(1.0)

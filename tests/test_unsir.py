@@ -154,10 +154,11 @@ def test_runner_also_trains_the_notebook_recipe_when_asked(tmp_path, monkeypatch
 
     smoke = profiles.get("smoke")
     tiny_notebook = replace(smoke, name="smoke-notebook", model="resnet18_imagenet_stem", train=replace(smoke.train, epochs=2))
-    monkeypatch.setattr(unsir_experiments, "NOTEBOOK_PROFILE", tiny_notebook)
-    grid = replace(unsir_experiments.STUDIES["smoke"], classes=(0,), multi_class=(), sensitivity_classes=(), notebook_recipe=True,
+    from datarights.settings import unsir as unsir_settings
+
+    grid = replace(unsir_settings.STUDIES["smoke"], classes=(0,), multi_class=(), sensitivity_classes=(), notebook_profile=tiny_notebook,
                    mia_attacks=("logistic",))
-    monkeypatch.setitem(unsir_experiments.STUDIES, "smoke", grid)
+    monkeypatch.setitem(unsir_settings.STUDIES, "smoke", grid)
     result = unsir_experiments.run("smoke", 0, device="cpu", cache=Cache(tmp_path / "results", tmp_path / "models"))
     notebook = result.notebook
     assert list(notebook.group.unique()) == ["smoke", "smoke-notebook"]

@@ -5,6 +5,7 @@
 | ``smoke`` | the test suite | tiny per-class slices of bundled data | under a minute per chapter on 2 CPU cores |
 | ``quick`` | a laptop, the default without a GPU | laptop-scale data | minutes per chapter on 2 CPU cores |
 | ``full`` | a GPU, the default with one | the papers' datasets at the papers' settings | GPU leases (see the running page) |
+| ``dry`` | CI's check of the GPU runner | the full profile's plan on tiny slices of the same data | minutes on 2 CPU cores |
 
 This module is deliberately light (no torch, no numpy): the CLI lists profiles without loading the
 deep-learning stack. Every setting lives in :mod:`datarights.settings`, one module per chapter plus
@@ -20,11 +21,12 @@ from typing import TYPE_CHECKING, TypeVar
 if TYPE_CHECKING:
     from datarights.settings.common import Profile
 
-PROFILE_NAMES = ("smoke", "quick", "full")
+PROFILE_NAMES = ("smoke", "quick", "full", "dry")
 DESCRIPTIONS: dict[str, str] = {
     "smoke": "the test suite: tiny slices of bundled data, under a minute per chapter on 2 CPU cores",
     "quick": "a laptop or a course (the default without a GPU): laptop-scale data, minutes per chapter on 2 CPU cores",
     "full": "the GPU machine (the default with CUDA): the papers' datasets at the papers' settings",
+    "dry": "the full profile's plan at toy scale (tiny slices of the same datasets, one epoch), to check the GPU runner on a CPU",
 }
 T = TypeVar("T")
 

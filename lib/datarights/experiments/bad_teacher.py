@@ -28,7 +28,8 @@ import torch
 from datarights import unlearning
 from datarights.cache import Cache
 from datarights.data import ForgetRequest
-from datarights.experiments.measure import core_row, forget_evaluation, relearn_target
+from datarights.experiments.measure import MEASURE_WORK, core_row, forget_evaluation, forget_share, relearn_target, training_work
+from datarights.experiments.runs import Part
 from datarights.experiments.setup import Setup, prepare
 from datarights.metrics import (
     accuracy,
@@ -128,7 +129,7 @@ def _row(name: str, model: torch.nn.Module, setup: Setup, teacher: torch.nn.Modu
 
 
 def _request(profile: Profile, study: BadTeacherStudy, seed: int, request: ForgetRequest, *, device, data_dir,
-             cache: Cache) -> dict[str, Any]:
+             cache: Cache) -> Part:
     config = {"profile": profile.to_dict(), "bad_teacher": study.config.to_dict(), "unsir": unsir_settings.settings(profile.name).config.to_dict(),
               "seed": seed, "request": request.to_dict(), "mia_attacks": list(study.mia_attacks), "version": RESULT_VERSION}
 
@@ -157,7 +158,11 @@ def _request(profile: Profile, study: BadTeacherStudy, seed: int, request: Forge
         return {"label": request.label(), "kind": request.kind, "request": request.to_dict(), "rows": rows, "skipped": skipped,
                 "histograms": histograms, "meta": {**setup.describe(), "python": platform.python_version()}}
 
-    return cache.result("bad-teacher-request", config, compute)
+    share = forget_share(request, 20 if profile.dataset == "cifar100" else 10)
+    work = (len(METHODS) * MEASURE_WORK + training_work(profile.finetune.train, 1 - share) + training_work(profile.neggrad.train, share)
+            + training_work(profile.random_labels.train, 1.0) + study.config.epochs * (share + study.config.retain_fraction))
+    return Part("03", f"bad teacher, {request.label()} ({profile.name}/{profile.dataset}, seed {seed})", "bad-teacher-request", config,
+                compute, ((profile, seed, request),), work)
 
 
 def _ablation_grid(study: BadTeacherStudy) -> list[tuple[str, Any, dict[str, Any]]]:
@@ -168,7 +173,7 @@ def _ablation_grid(study: BadTeacherStudy) -> list[tuple[str, Any, dict[str, Any
             + [("student_mode", m, {"student_mode": m}) for m in study.student_modes])
 
 
-def _ablation(profile: Profile, study: BadTeacherStudy, seed: int, *, device, data_dir, cache: Cache) -> dict[str, Any]:
+def _ablation(profile: Profile, study: BadTeacherStudy, seed: int, *, device, data_dir, cache: Cache) -> Part:
     config = {"profile": profile.to_dict(), "study": study.to_dict(), "seed": seed, "version": RESULT_VERSION}
 
     def compute() -> dict[str, Any]:
@@ -185,7 +190,10 @@ def _ablation(profile: Profile, study: BadTeacherStudy, seed: int, *, device, da
                          "seconds": result.seconds})
         return {"class": study.ablation_class, "rows": rows}
 
-    return cache.result("bad-teacher-ablation", config, compute)
+    request = ForgetRequest("class", classes=(study.ablation_class,))
+    work = len(_ablation_grid(study)) * (study.config.epochs * (0.1 + study.config.retain_fraction) + 0.3)
+    return Part("03", f"bad teacher ablations ({profile.name}, seed {seed})", "bad-teacher-ablation", config, compute,
+                ((profile, seed, request),), work)
 
 
 def _ablation_metrics(model: torch.nn.Module, setup: Setup, teacher: torch.nn.Module) -> dict[str, float]:
@@ -195,22 +203,34 @@ def _ablation_metrics(model: torch.nn.Module, setup: Setup, teacher: torch.nn.Mo
             "js_to_retrained": js_divergence(model, setup.retrained, s.forget_test)}
 
 
+def parts(profile: str | Profile, seed: int, *, device: str | torch.device | None = "auto", data_dir: str | Path | None = None,
+          cache: Cache | None = None) -> dict[str, list[Part]]:
+    """Every cached entry of the chapter, by experiment: the requests on the profile's dataset, the
+    CIFAR-100 sub-class requests (which need CIFAR-100 in the data directory) and the ablation."""
+    profile = get(profile)
+    study = settings(profile.name)
+    common = dict(device=device, data_dir=data_dir, cache=cache or Cache())
+    cifar100 = replace(profile, dataset="cifar100")
+    return {
+        "requests": [_request(profile, study, seed, request, **common) for request in study.requests()],
+        "cifar100": [_request(cifar100, study, seed, ForgetRequest("subclass", classes=(fine,), superclasses="cifar100-20"), **common)
+                     for fine in study.cifar100_subclasses],
+        "ablation": [_ablation(profile, study, seed, **common)],
+    }
+
+
 def run(profile: str | Profile, seed: int, *, device: str | torch.device | None = "auto",
         data_dir: str | Path | None = None, cache: Cache | None = None) -> BadTeacherResult:
     """Run (or load from the cache) every experiment of the bad-teaching chapter for ``profile`` and ``seed``."""
-    profile = get(profile)
-    study = settings(profile.name)
     cache = cache or Cache()
-    common = dict(device=device, data_dir=data_dir, cache=cache)
-    requests = [_request(profile, study, seed, request, **common) for request in study.requests()]
+    groups = parts(profile, seed, device=device, data_dir=data_dir, cache=cache)
+    requests = [part.get(cache) for part in groups["requests"]]
     missing = None
-    if study.cifar100_subclasses:
-        cifar100 = replace(profile, dataset="cifar100")
-        try:
-            requests += [_request(cifar100, study, seed, ForgetRequest("subclass", classes=(fine,), superclasses="cifar100-20"), **common)
-                         for fine in study.cifar100_subclasses]
-        except FileNotFoundError as err:
-            missing = str(err)
-    ablation = _ablation(profile, study, seed, **common)
+    try:
+        requests += [part.get(cache) for part in groups["cifar100"]]
+    except FileNotFoundError as err:
+        missing = str(err)
+    ablation = groups["ablation"][0].get(cache)
+    study = settings(get(profile).name)
     meta = {**requests[0]["meta"], "bad_teacher": study.config.to_dict(), "classes": list(study.classes)}
     return BadTeacherResult({"requests": requests, "ablation": ablation, "cifar100_missing": missing, "meta": meta})

@@ -25,7 +25,8 @@ import torch
 from datarights import unlearning
 from datarights.cache import Cache
 from datarights.data import ForgetRequest
-from datarights.experiments.measure import core_row, forget_evaluation, relearn_target
+from datarights.experiments.measure import MEASURE_WORK, core_row, forget_evaluation, forget_share, relearn_target, training_work
+from datarights.experiments.runs import Part
 from datarights.experiments.setup import Setup, prepare
 from datarights.metrics import accuracy, activation_distance, js_divergence, zrf
 from datarights.profiles import get
@@ -126,14 +127,39 @@ def compare(methods: Sequence[str], scenario: str, *, seeds: Sequence[int], prof
     rows = []
     for seed in seeds:
         for request in study.requests(scenario):
-            rows += _request_rows(profile, study, request, seed, ordered, device=device, data_dir=data_dir, cache=cache,
-                                  progress=progress)
+            for part in _request_parts(profile, study, request, seed, ordered, device=device, data_dir=data_dir, cache=cache):
+                if progress is not None:
+                    progress(part.label)
+                rows.append({"scenario": request.kind, "request": request.label(), "seed": seed, "method": part.config["method"],
+                             **part.get(cache)})
     return gap_score(_add_relative(pd.DataFrame(rows)))
 
 
-def _request_rows(profile: Profile, study: CompareStudy, request: ForgetRequest, seed: int, methods: list[str], *, device,
-                  data_dir, cache: Cache, progress) -> list[dict[str, Any]]:
-    prepared: dict[str, Any] = {}
+def scenario_parts(methods: Sequence[str], scenario: str, *, seeds: Sequence[int], profile: str | Profile,
+                   device: str | torch.device | None = "auto", data_dir: str | Path | None = None,
+                   cache: Cache | None = None) -> list[Part]:
+    """One cached row per seed × request × method of ``scenario`` (the retrained model's row first in each request)."""
+    profile = get(profile)
+    study = settings(profile.name)
+    cache = cache or Cache()
+    ordered = ["retrain"] + [m for m in METHOD_ORDER if m in methods and m != "retrain"]
+    return [part for seed in seeds for request in study.requests(scenario)
+            for part in _request_parts(profile, study, request, seed, ordered, device=device, data_dir=data_dir, cache=cache)]
+
+
+def parts(profile: str | Profile, seed: int, *, device: str | torch.device | None = "auto", data_dir: str | Path | None = None,
+          cache: Cache | None = None) -> dict[str, list[Part]]:
+    """Every cached row of the chapter, by scenario (``seed`` offsets the study's seeds, as the chapter does)."""
+    study = settings(get(profile).name)
+    seeds = tuple(seed + offset for offset in study.seeds)
+    return {scenario: scenario_parts(applicable(scenario), scenario, seeds=seeds, profile=profile, device=device, data_dir=data_dir,
+                                     cache=cache)
+            for scenario in SCENARIOS}
+
+
+def _request_parts(profile: Profile, study: CompareStudy, request: ForgetRequest, seed: int, methods: list[str], *, device,
+                   data_dir, cache: Cache) -> list[Part]:
+    prepared: dict[str, Any] = {}  # the models of the request, shared by its rows when they are computed in one process
 
     def context() -> tuple[Setup, torch.nn.Module]:
         if not prepared:
@@ -142,7 +168,8 @@ def _request_rows(profile: Profile, study: CompareStudy, request: ForgetRequest,
             prepared["teacher"] = incompetent_teacher(setup.original, sub_seed(setup.seed, "incompetent"))
         return prepared["setup"], prepared["teacher"]
 
-    rows = []
+    share = forget_share(request)
+    out = []
     for method in methods:
         config = method_config(method, profile, seed)
         key = {"profile": profile.to_dict(), "request": request.to_dict(), "seed": seed, "method": method,
@@ -154,20 +181,18 @@ def _request_rows(profile: Profile, study: CompareStudy, request: ForgetRequest,
             if method == "retrain":
                 model, seconds = setup.retrained, setup.seconds["retrained"]
             else:
-                result = run_method(method, setup, config)
+                try:
+                    result = run_method(method, setup, config)
+                except Exception as err:  # a failing method is a result to report (and keep), not a reason to lose the others
+                    return {"status": f"failed: {type(err).__name__}: {err}", "traceback": traceback.format_exc(limit=3)}
                 model, seconds = result.model, result.seconds
             return {**measure(model, setup, study.mia_attacks, teacher), "seconds": seconds, "status": "ok"}
 
-        if progress is not None:
-            progress(f"{request.label()} seed {seed}: {method}")
-        try:
-            measured = cache.result("compare-row", key, compute)
-        except Exception as err:  # a failing method is a result to report, not a reason to lose the others
-            if method == "retrain":
-                raise
-            measured = {"status": f"failed: {type(err).__name__}: {err}", "traceback": traceback.format_exc(limit=3)}
-        rows.append({"scenario": request.kind, "request": request.label(), "seed": seed, "method": method, **measured})
-    return rows
+        train = getattr(config, "train", None)
+        work = MEASURE_WORK + (training_work(train, 1 - share) if train is not None else 1.0)
+        out.append(Part("08", f"{request.label()} seed {seed}: {method} ({profile.name})", "compare-row", key, compute,
+                        ((profile, seed, request),), work))
+    return out
 
 
 def _add_relative(table: pd.DataFrame) -> pd.DataFrame:

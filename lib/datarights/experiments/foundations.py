@@ -20,7 +20,9 @@ import torch
 
 from datarights import unlearning
 from datarights.cache import Cache
-from datarights.experiments.measure import core_row, relearn_target
+from datarights.data import ForgetRequest
+from datarights.experiments.measure import MEASURE_WORK, core_row, forget_share, relearn_target, training_work
+from datarights.experiments.runs import Part
 from datarights.experiments.setup import prepare
 from datarights.metrics import (
     activation_distance,
@@ -30,6 +32,7 @@ from datarights.metrics import (
     zrf,
 )
 from datarights.profiles import get
+from datarights.seeds import sub_seed
 from datarights.settings.common import Profile
 
 BASELINES = ("finetune", "neggrad", "random_labels")
@@ -65,14 +68,25 @@ def result_config(profile: Profile, seed: int) -> dict[str, Any]:
     return {"profile": profile.to_dict(), "seed": seed, "version": RESULT_VERSION}
 
 
+def parts(profile: str | Profile, seed: int, *, device: str | torch.device | None = "auto",
+          data_dir: str | Path | None = None, cache: Cache | None = None) -> dict[str, list[Part]]:
+    """The chapter's one cached entry: every model of the profile's default class request, measured."""
+    profile = get(profile)
+    cache = cache or Cache()
+    request = ForgetRequest("class", classes=(profile.forget_class,))
+    share = forget_share(request)
+    work = (len(MODELS) * MEASURE_WORK + training_work(profile.finetune.train, 1 - share) + training_work(profile.neggrad.train, share)
+            + training_work(profile.random_labels.train, 1.0))
+    part = Part("01", f"foundations ({profile.name}, seed {seed})", "foundations", result_config(profile, seed),
+                lambda: _compute(profile, seed, device=device, data_dir=data_dir, cache=cache), ((profile, seed, request),), work)
+    return {"foundations": [part]}
+
+
 def run(profile: str | Profile, seed: int, *, device: str | torch.device | None = "auto",
         data_dir: str | Path | None = None, cache: Cache | None = None) -> FoundationsResult:
     """Run (or load from the cache) the Foundations experiment for ``profile`` and ``seed``."""
-    profile = get(profile)
     cache = cache or Cache()
-    raw = cache.result("foundations", result_config(profile, seed),
-                       lambda: _compute(profile, seed, device=device, data_dir=data_dir, cache=cache))
-    return FoundationsResult(raw)
+    return FoundationsResult(parts(profile, seed, device=device, data_dir=data_dir, cache=cache)["foundations"][0].get(cache))
 
 
 def _histogram(values: np.ndarray, edges: np.ndarray) -> list[int]:
@@ -89,7 +103,7 @@ def _compute(profile: Profile, seed: int, *, device, data_dir, cache: Cache) -> 
         result = unlearning.METHODS[name](setup.original, forget=s.forget_train, retain=s.retain_train, config=config)
         trained[name], seconds[name] = result.model, result.seconds
 
-    incompetent = setup.fresh_model(seed=10_000 + seed)
+    incompetent = setup.fresh_model(seed=sub_seed(seed, "incompetent"))
     target = relearn_target(setup)
     relearn_cfg = replace(profile.relearn, seed=seed)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from torch import nn
 
-from datarights.data import Split, UnlearningSplits
+from datarights.data import ForgetRequest, Split, UnlearningSplits
 from datarights.experiments.setup import Setup
 from datarights.metrics import (
     MIAResult,
@@ -17,6 +17,7 @@ from datarights.metrics import (
     split_accuracies,
 )
 from datarights.settings.common import MIA_ATTACKS
+from datarights.train import TrainConfig
 
 
 def mia_results(model: nn.Module, setup: Setup, attacks: tuple[str, ...] = MIA_ATTACKS) -> dict[str, MIAResult]:
@@ -51,3 +52,22 @@ def forget_evaluation(splits: UnlearningSplits) -> Split:
     """Where forgetting is judged: the forget classes' test images, or the forgotten images themselves
     for a random request (which has no forget test set)."""
     return splits.forget_train if splits.kind == "random" else splits.forget_test
+
+
+# -- cost estimates for the GPU runner's planner, in training epochs over the profile's training set --
+
+MEASURE_WORK = 2.0  # measuring one model: accuracies and MIA (~3 inference passes) plus the relearn protocol
+
+
+def forget_share(request: ForgetRequest, num_classes: int = 10) -> float:
+    """The rough share of the training set a request forgets (planning only)."""
+    if request.kind == "random":
+        return request.fraction
+    if request.kind == "subclass":
+        return 0.02 * len(request.classes)
+    return len(request.classes) / num_classes
+
+
+def training_work(train: TrainConfig, share: float) -> float:
+    """Epochs of ``train`` over ``share`` of the training set, in epochs over all of it."""
+    return train.epochs * share

@@ -28,6 +28,8 @@ from torch import nn
 from datarights import unlearning
 from datarights.cache import Cache
 from datarights.data import regression as rdata
+from datarights.experiments.measure import MEASURE_WORK
+from datarights.experiments.runs import Part
 from datarights.metrics import regression as rmetrics
 from datarights.models import build
 from datarights.settings.regression import Domain, RegressionStudy, settings
@@ -164,11 +166,11 @@ def measure(name: str, model: nn.Module, gold: nn.Module, s: rdata.RegressionSpl
 def _require_gpu(requires_gpu: bool, device: torch.device, what: str) -> None:
     if requires_gpu and device.type != "cuda":
         raise RuntimeError(f"the full profile trains {what} at the papers' settings and needs a GPU; its committed results (results/) "
-                           "are used when present, but these are missing for this configuration. Run on a GPU "
-                           "(`python -m datarights regression-part full list` names the parts) or use profile='quick'.")
+                           "are used when present, but these are missing for this configuration. Run them on a GPU "
+                           "(`python -m datarights gpu`, see the running page) or use profile='quick'.")
 
 
-def _domain_run(domain: Domain, seed: int, *, device: torch.device, data_dir, cache: Cache, requires_gpu: bool = False) -> dict[str, Any]:
+def _domain_run(domain: Domain, seed: int, *, device: torch.device, data_dir, cache: Cache, requires_gpu: bool = False) -> Part:
     config = {"domain": domain.to_dict(), "source": data_source(domain), "seed": seed, "version": RESULT_VERSION}
 
     def compute() -> dict[str, Any]:
@@ -205,7 +207,10 @@ def _domain_run(domain: Domain, seed: int, *, device: torch.device, data_dir, ca
                          "target_name": domain.target_name, "source_key": config["source"],
                          "original_val_forget_error": original_error}}
 
-    return cache.result("regression-domain", config, compute)
+    methods = 3 + len(domain.variants)
+    work = (2 * domain.original.epochs + domain.finetune.epochs + domain.gaussian.epochs
+            + methods * (domain.blindspot.proxy.epochs + domain.blindspot.epochs) + (2 + methods) * (MEASURE_WORK + domain.relearn.max_epochs))
+    return Part("05", f"regression {domain.name}, seed {seed}", "regression-domain", config, compute, (), work)
 
 
 def _layer_sets(layers: list[str]) -> dict[str, list[str]]:
@@ -213,7 +218,7 @@ def _layer_sets(layers: list[str]) -> dict[str, list[str]]:
     return {"all": layers, "early": layers[:half], "late": layers[half:]}
 
 
-def _ablation(study: RegressionStudy, seed: int, *, device: torch.device, data_dir, cache: Cache) -> dict[str, Any]:
+def _ablation(study: RegressionStudy, seed: int, *, device: torch.device, data_dir, cache: Cache) -> Part:
     domain = study.domain(study.ablation.domain)
     config = {"domain": domain.to_dict(), "source": data_source(domain), "ablation": study.ablation.to_dict(), "seed": seed,
               "version": RESULT_VERSION}
@@ -245,10 +250,12 @@ def _ablation(study: RegressionStudy, seed: int, *, device: torch.device, data_d
                      for name, m in (("original", original), ("retrained", gold))}
         return {"rows": rows, "reference": reference, "layer_sets": {k: sets[k] for k in study.ablation.layer_sets}}
 
-    return cache.result("regression-ablation", config, compute)
+    runs = len(study.ablation.betas) + len(study.ablation.proxy_epochs) + len(study.ablation.layer_sets)
+    work = 2 * domain.original.epochs + runs * (domain.blindspot.proxy.epochs + domain.blindspot.epochs + MEASURE_WORK)
+    return Part("05", f"regression ablations ({domain.name}), seed {seed}", "regression-ablation", config, compute, (), work)
 
 
-def _ain_bug(study: RegressionStudy, seed: int, *, device: torch.device, data_dir, cache: Cache) -> dict[str, Any]:
+def _ain_bug(study: RegressionStudy, seed: int, *, device: torch.device, data_dir, cache: Cache) -> Part:
     """The authors' notebook calls ``ain`` for fine-tune, Gaussian and Blindspot in turn with one gold
     model that each call relearns in place (spec 7.4); beside it the fixed metric on fresh copies."""
     domain = study.domain(study.ain_bug_domain)
@@ -274,7 +281,9 @@ def _ain_bug(study: RegressionStudy, seed: int, *, device: torch.device, data_di
                              "steps_gold": ain.steps_gold})
         return {"rows": rows}
 
-    return cache.result("regression-ain-bug", config, compute)
+    domain = study.domain(study.ain_bug_domain)
+    work = 2 * domain.original.epochs + 6 * (domain.relearn.max_epochs + MEASURE_WORK)
+    return Part("05", f"regression AIN bug study ({domain.name}), seed {seed}", "regression-ain-bug", config, compute, (), work)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -331,40 +340,23 @@ REPORTED_COLUMNS = {"test-retain error": "retain_test_batch_means", "test-forget
                     "W1 to gold": "w1_to_gold", "MIA": "mia", "AIN": "ain"}
 
 
-def run(profile: str, seed: int, *, device: str | torch.device | None = "auto", data_dir: str | Path | None = None,
-        cache: Cache | None = None, domains: tuple[str, ...] | None = None) -> RegressionResult:
-    """Run (or read from the cache) every experiment of the chapter under ``profile``; ``seed`` shifts every domain's seeds."""
+def parts(profile: str, seed: int, *, device: str | torch.device | None = "auto", data_dir: str | Path | None = None,
+          cache: Cache | None = None) -> dict[str, list[Part]]:
+    """Every cached entry of the chapter, by experiment: one per (domain, seed), the ablations, the AIN-bug study;
+    ``seed`` shifts every domain's seeds."""
     study = settings(profile)
-    device = resolve_device(device)
-    cache = cache or Cache()
-    common = dict(device=device, data_dir=data_dir, cache=cache)
-    chosen = [d for d in study.domains if domains is None or d.name in domains]
-    raw = {"domains": {d.name: [_domain_run(d, seed + s, requires_gpu=study.requires_gpu, **common) for s in d.seeds] for d in chosen}}
-    if domains is None or study.ablation.domain in domains:
-        raw["ablation"] = _ablation(study, seed, **common)
-    if domains is None or study.ain_bug_domain in domains:
-        raw["ain_bug"] = _ain_bug(study, seed, **common)
-    return RegressionResult(raw)
-
-
-def parts(profile: str) -> list[str]:
-    """The parts of a profile's run that can be computed one at a time (``DOMAIN:SEED``, ``ablation``, ``ain-bug``)."""
-    study = settings(profile)
-    return [f"{d.name}:{s}" for d in study.domains for s in d.seeds] + ["ablation", "ain-bug"]
-
-
-def run_part(profile: str, part: str, *, device: str | torch.device | None = "auto", data_dir: str | Path | None = None,
-             cache: Cache | None = None) -> None:
-    """Compute (or find cached) one part of ``parts(profile)``, e.g. ``vision:1`` (domain ``vision``, seed 1),
-    so that a long full-profile run can be split into commands that each finish within a device's limit."""
-    study = settings(profile)
-    if part not in parts(profile):
-        raise ValueError(f"unknown part={part!r}; the parts of profile {profile!r} are {parts(profile)}")
     common = dict(device=resolve_device(device), data_dir=data_dir, cache=cache or Cache())
-    if part == "ablation":
-        _ablation(study, 0, **common)
-    elif part == "ain-bug":
-        _ain_bug(study, 0, **common)
-    else:
-        name, _, seed = part.partition(":")
-        _domain_run(study.domain(name), int(seed), requires_gpu=study.requires_gpu, **common)
+    return {"domains": [_domain_run(d, seed + s, requires_gpu=study.requires_gpu, **common) for d in study.domains for s in d.seeds],
+            "ablation": [_ablation(study, seed, **common)], "ain_bug": [_ain_bug(study, seed, **common)]}
+
+
+def run(profile: str, seed: int, *, device: str | torch.device | None = "auto", data_dir: str | Path | None = None,
+        cache: Cache | None = None) -> RegressionResult:
+    """Run (or read from the cache) every experiment of the chapter under ``profile``; ``seed`` shifts every domain's seeds."""
+    cache = cache or Cache()
+    groups = parts(profile, seed, device=device, data_dir=data_dir, cache=cache)
+    domains: dict[str, list[dict[str, Any]]] = {}
+    for part in groups["domains"]:
+        entry = part.get(cache)
+        domains.setdefault(entry["domain"], []).append(entry)
+    return RegressionResult({"domains": domains, "ablation": groups["ablation"][0].get(cache), "ain_bug": groups["ain_bug"][0].get(cache)})

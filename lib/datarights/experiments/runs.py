@@ -1,5 +1,5 @@
-"""What the CPU chapters' runners share: one cached JSON entry per experiment, timed and stamped
-with the versions of the packages its numbers depend on."""
+"""What the chapters' runners share: one cached JSON entry per experiment (a ``Part``), timed and
+stamped with the versions of the packages its numbers depend on."""
 
 from __future__ import annotations
 
@@ -14,6 +14,34 @@ from typing import Any
 import pandas as pd
 
 from datarights.cache import Cache
+
+
+@dataclass(frozen=True)
+class Part:
+    """One cached entry of a chapter's experiments, computed on its own.
+
+    ``kind`` and ``config`` name the entry in the cache, ``compute`` makes it. For the GPU runner's
+    planner, ``references`` lists the (profile, seed, forget request) whose original and retrained
+    models ``compute`` trains first unless they are cached, and ``work`` estimates the rest of its
+    cost in training epochs of that profile's training set. ``label`` names the part in progress
+    messages and plans.
+    """
+
+    chapter: str
+    label: str
+    kind: str
+    config: Mapping[str, Any]
+    compute: Callable[[], Any]
+    references: tuple[tuple[Any, int, Any], ...] = ()
+    work: float = 1.0
+
+    def get(self, cache: Cache) -> Any:
+        """The stored entry, or the computed one (then stored)."""
+        return cache.result(self.kind, self.config, self.compute)
+
+    def done(self, cache: Cache) -> bool:
+        """Whether the entry is already stored (a corrupt one is found and recomputed by ``get``)."""
+        return cache.result_path(self.kind, self.config).is_file()
 
 
 def package_versions(packages: Iterable[str]) -> dict[str, str]:

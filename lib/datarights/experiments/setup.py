@@ -33,7 +33,7 @@ class Setup:
     device: torch.device
     splits: datasets.UnlearningSplits
     original: nn.Module
-    retrained: nn.Module
+    retrained: nn.Module | None
     seconds: dict[str, float]
     cache: Cache
     request: datasets.ForgetRequest | None = None
@@ -82,11 +82,12 @@ def model_config(profile: Profile, seed: int, request: datasets.ForgetRequest, r
 
 def prepare(profile: str | Profile, seed: int, *, forget_classes: tuple[int, ...] | None = None,
             request: datasets.ForgetRequest | None = None, device: str | torch.device | None = "auto",
-            data_dir: str | Path | None = None, cache: Cache | None = None) -> Setup:
+            data_dir: str | Path | None = None, cache: Cache | None = None, with_retrained: bool = True) -> Setup:
     """Data, splits, original and retrained models for ``profile`` and ``seed`` (trained once, then cached).
 
     The forget request is ``request`` (class, sub-class or random), else the classes
-    ``forget_classes``, else the profile's default class.
+    ``forget_classes``, else the profile's default class. ``with_retrained=False`` trains only the
+    original (``Setup.retrained`` is then None), for a model that is only needed as a judge.
     """
     if request is not None and forget_classes is not None:
         raise ValueError("pass either forget_classes or request, not both")
@@ -124,8 +125,8 @@ def prepare(profile: str | Profile, seed: int, *, forget_classes: tuple[int, ...
         return result.model
 
     original = cache.model("original", model_config(profile, seed, request, "original"), make, train_original)
-    retrained = cache.model("retrained", model_config(profile, seed, request, "retrained"), make, train_retrained)
-    for role in ("original", "retrained"):
+    retrained = cache.model("retrained", model_config(profile, seed, request, "retrained"), make, train_retrained) if with_retrained else None
+    for role in ("original", "retrained") if with_retrained else ("original",):
         if role not in seconds:
             seconds[role] = cache.model_meta(role, model_config(profile, seed, request, role)).get("seconds", float("nan"))
     return Setup(profile, seed, device, splits, original, retrained, seconds, cache, request)

@@ -20,7 +20,9 @@ import torch
 
 from datarights import unlearning
 from datarights.cache import Cache
-from datarights.experiments.measure import core_row, relearn_target
+from datarights.data import ForgetRequest
+from datarights.experiments.measure import MEASURE_WORK, core_row, forget_share, relearn_target, training_work
+from datarights.experiments.runs import Part
 from datarights.experiments.setup import Setup, prepare
 from datarights.metrics import (
     layer_distances,
@@ -28,7 +30,7 @@ from datarights.metrics import (
     split_accuracies,
 )
 from datarights.profiles import get
-from datarights.settings.common import Profile, variant
+from datarights.settings.common import Profile
 from datarights.settings.unsir import UNSIRStudy, settings
 from datarights.tables import summarise
 from datarights.unlearning import UNSIRConfig
@@ -156,7 +158,7 @@ def _model_row(name: str, model: torch.nn.Module, setup: Setup, target: float, s
 
 
 def _request(profile: Profile, study: UNSIRStudy, seed: int, classes: tuple[int, ...], group: str, *, device, data_dir,
-             cache: Cache) -> dict[str, Any]:
+             cache: Cache) -> Part:
     config = {"profile": profile.to_dict(), "unsir": study.config.to_dict(), "seed": seed, "classes": list(classes),
               "mia_attacks": list(study.mia_attacks), "version": RESULT_VERSION}
 
@@ -187,7 +189,12 @@ def _request(profile: Profile, study: UNSIRStudy, seed: int, classes: tuple[int,
             "meta": {**setup.describe(), "class_names": list(setup.splits.train.classes), "python": platform.python_version()},
         }
 
-    return cache.result("unsir-request", config, compute)
+    request = ForgetRequest("class", classes=tuple(classes))
+    share = forget_share(request)
+    work = (len(METHODS) * MEASURE_WORK + training_work(profile.finetune.train, 1 - share)
+            + training_work(profile.neggrad.train, share) + training_work(profile.random_labels.train, 1.0))
+    return Part("02", f"UNSIR request {group} {','.join(map(str, classes))} ({profile.name}, seed {seed})", "unsir-request", config,
+                compute, ((profile, seed, request),), work)
 
 
 def _sweeps(study: UNSIRStudy) -> list[tuple[str, float, dict[str, Any]]]:
@@ -200,7 +207,7 @@ def _sweeps(study: UNSIRStudy) -> list[tuple[str, float, dict[str, Any]]]:
 
 
 def _sensitivity(profile: Profile, study: UNSIRStudy, seed: int, forget_class: int, *, device, data_dir,
-                 cache: Cache) -> dict[str, Any]:
+                 cache: Cache) -> Part:
     config = {"profile": profile.to_dict(), "study": study.to_dict(), "seed": seed, "class": forget_class,
               "version": RESULT_VERSION}
 
@@ -220,22 +227,35 @@ def _sensitivity(profile: Profile, study: UNSIRStudy, seed: int, forget_class: i
                              "seconds": result.seconds})
         return {"class": forget_class, "rows": rows}
 
-    return cache.result("unsir-sensitivity", config, compute)
+    runs = len(_sweeps(study)) * len(SENSITIVITY_FORMS)
+    return Part("02", f"UNSIR sensitivity, class {forget_class} ({profile.name}, seed {seed})", "unsir-sensitivity", config, compute,
+                ((profile, seed, ForgetRequest("class", classes=(forget_class,))),), runs * 0.5)
+
+
+def parts(profile: str | Profile, seed: int, *, device: str | torch.device | None = "auto", data_dir: str | Path | None = None,
+          cache: Cache | None = None) -> dict[str, list[Part]]:
+    """Every cached entry of the chapter for ``profile`` and ``seed``, by experiment, in the chapter's order."""
+    profile = get(profile)
+    chosen = settings(profile.name)
+    common = dict(device=device, data_dir=data_dir, cache=cache or Cache())
+    notebook = [_request(profile, chosen, seed, chosen.notebook_pair, profile.name, **common)]
+    if chosen.notebook_profile is not None:
+        recipe = chosen.notebook_profile
+        notebook.append(_request(recipe, chosen, seed, chosen.notebook_pair, recipe.name, **common))
+    return {
+        "single": [_request(profile, chosen, seed, (c,), "single", **common) for c in chosen.classes],
+        "multi": [_request(profile, chosen, seed, tuple(cs), f"{len(cs)} classes", **common) for cs in chosen.multi_class],
+        "notebook": notebook,
+        "sensitivity": [_sensitivity(profile, chosen, seed, c, **common) for c in chosen.sensitivity_classes],
+    }
 
 
 def run(profile: str | Profile, seed: int, *, device: str | torch.device | None = "auto",
         data_dir: str | Path | None = None, cache: Cache | None = None) -> UNSIRResult:
     """Run (or load from the cache) every experiment of the UNSIR chapter for ``profile`` and ``seed``."""
-    profile = get(profile)
-    chosen = settings(profile.name)
     cache = cache or Cache()
-    common = dict(device=device, data_dir=data_dir, cache=cache)
-    single = [_request(profile, chosen, seed, (c,), "single", **common) for c in chosen.classes]
-    multi = [_request(profile, chosen, seed, tuple(cs), f"{len(cs)} classes", **common) for cs in chosen.multi_class]
-    notebook = [_request(profile, chosen, seed, chosen.notebook_pair, profile.name, **common)]
-    if chosen.notebook_recipe:
-        recipe = variant("unsir-notebook")
-        notebook.append(_request(recipe, chosen, seed, chosen.notebook_pair, recipe.name, **common))
-    sensitivity = [_sensitivity(profile, chosen, seed, c, **common) for c in chosen.sensitivity_classes]
-    meta = {**single[0]["meta"], "forget_classes": list(chosen.classes), "unsir": chosen.config.to_dict()}
-    return UNSIRResult({"single": single, "multi": multi, "notebook": notebook, "sensitivity": sensitivity, "meta": meta})
+    computed = {name: [part.get(cache) for part in group]
+                for name, group in parts(profile, seed, device=device, data_dir=data_dir, cache=cache).items()}
+    config = settings(get(profile).name).config
+    meta = {**computed["single"][0]["meta"], "forget_classes": list(settings(get(profile).name).classes), "unsir": config.to_dict()}
+    return UNSIRResult({**computed, "meta": meta})

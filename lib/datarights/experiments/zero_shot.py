@@ -24,11 +24,14 @@ import torch
 
 from datarights import unlearning
 from datarights.cache import Cache
-from datarights.experiments.measure import mia_results
+from datarights.data import ForgetRequest
+from datarights.experiments.measure import MEASURE_WORK, mia_results
+from datarights.experiments.runs import Part
 from datarights.experiments.setup import Setup, prepare
 from datarights.metrics import accuracy, split_accuracies, zrf
 from datarights.metrics.inversion import invert, judge_rate
 from datarights.metrics.relearn import protocol_data, relearn_curve, relearn_time
+from datarights.profiles import get
 from datarights.seeds import sub_seed
 from datarights.settings.common import Profile
 from datarights.settings.zero_shot import ZeroShotStudy, settings
@@ -128,7 +131,7 @@ def measure(model: torch.nn.Module, setup: Setup, study: ZeroShotStudy, judges: 
 
 
 def _method_entry(profile: Profile, study: ZeroShotStudy, seed: int, classes: tuple[int, ...], method: str, *, detail: bool,
-                  device, data_dir, cache: Cache) -> dict[str, Any]:
+                  device, data_dir, cache: Cache) -> Part:
     config = {"profile": profile.to_dict(), "seed": seed, "classes": list(classes), "method": method, "detail": detail,
               "settings": _method_settings(study, method), "measure": {"alphas": list(study.alphas), "relearn_data": list(study.relearn_data),
                                                                        "curve_steps": study.curve_steps, "inversion": study.inversion.to_dict()},
@@ -137,14 +140,20 @@ def _method_entry(profile: Profile, study: ZeroShotStudy, seed: int, classes: tu
     def compute() -> dict[str, Any]:
         with cpu_threads(device):
             setup = prepare(profile, seed, forget_classes=classes, device=device, data_dir=data_dir, cache=cache)
-            judge = prepare(profile, sub_seed(seed, "judge"), forget_classes=classes, device=device, data_dir=data_dir, cache=cache).original
+            judge = prepare(profile, sub_seed(seed, "judge"), forget_classes=classes, device=device, data_dir=data_dir, cache=cache,
+                            with_retrained=False).original
             judges = {"retrained": setup.retrained, "independent": judge}
+            meta = {**setup.describe(), "class_names": list(setup.splits.train.classes), "python": platform.python_version(),
+                    "threads": torch.get_num_threads()}
             if method in REFERENCES:
                 model, seconds, extra = getattr(setup, method), setup.seconds[method], {}
             else:
-                result = unlearn(method, setup, study)
+                try:
+                    result = unlearn(method, setup, study)
+                except RuntimeError as error:  # e.g. GKT's gate rejecting everything: a finding, stored as such
+                    return {"method": method, "seed": seed, "classes": list(classes), "status": f"failed: {error}", "meta": meta}
                 model, seconds, extra = result.model, result.seconds, result.extra
-            row = {"method": method, "seed": seed, "classes": list(classes), "seconds": seconds,
+            row = {"method": method, "seed": seed, "classes": list(classes), "seconds": seconds, "status": "ok",
                    **measure(model, setup, study, judges, detail=detail)}
             if "trajectory" in extra:
                 row.update(trajectory=extra["trajectory"], pass_rate=extra["pass_rate"], empty_batches=extra["empty_batches"])
@@ -152,11 +161,24 @@ def _method_entry(profile: Profile, study: ZeroShotStudy, seed: int, classes: tu
                     row.update(passed=_rounded(extra["samples"][:8]), rejected=_rounded(extra["rejected"][:8]))
             if "step_seconds" in extra:
                 row["step_seconds"] = extra["step_seconds"]
-            row["meta"] = {**setup.describe(), "class_names": list(setup.splits.train.classes), "python": platform.python_version(),
-                           "threads": torch.get_num_threads()}
+            row["meta"] = meta
             return row
 
-    return cache.result("zero-shot-method", config, compute)
+    return Part("04", f"zero-shot {method}, classes {list(classes)} ({profile.name}, seed {seed})", "zero-shot-method", config, compute,
+                ((profile, seed, ForgetRequest("class", classes=tuple(classes))),), _method_work(profile, study, method, detail))
+
+
+def _method_work(profile: Profile, study: ZeroShotStudy, method: str, detail: bool) -> float:
+    """Planning estimate, in training epochs of the profile's training set: the judge model, the method, the measurements."""
+    n_train = 50_000 if profile.dataset in ("cifar10", "mnist") and profile.train_per_class is None else 1_000
+    generated = {"gkt_strict": study.gkt, "gkt_faithful": study.gkt}
+    method_epochs = 0.0
+    if method in generated:  # pseudo-batches × (generator + student steps) × batch, as images through the network
+        gkt = generated[method]
+        method_epochs = gkt.pseudo_batches * (gkt.generator_steps * 2 + gkt.student_steps) * gkt.batch_size / n_train
+    elif method in ("unsir", "emmn", "bad_teacher", "finetune", "neggrad"):
+        method_epochs = 1.0
+    return profile.train.epochs + method_epochs + MEASURE_WORK * (3 if detail else 1)
 
 
 def _method_settings(study: ZeroShotStudy, method: str) -> dict[str, Any]:
@@ -167,7 +189,7 @@ def _method_settings(study: ZeroShotStudy, method: str) -> dict[str, Any]:
 
 
 def _ablation_entry(profile: Profile, study: ZeroShotStudy, seed: int, classes: tuple[int, ...], parameter: str, value: Any, *,
-                    device, data_dir, cache: Cache) -> dict[str, Any]:
+                    device, data_dir, cache: Cache) -> Part:
     changes = {parameter: value, "pseudo_batches": study.ablation_pseudo_batches}
     config = {"profile": profile.to_dict(), "seed": seed, "classes": list(classes),
               "gkt": replace(study.gkt, variant="strict", **changes).to_dict(), "version": RESULT_VERSION}
@@ -181,8 +203,10 @@ def _ablation_entry(profile: Profile, study: ZeroShotStudy, seed: int, classes: 
                     "pass_rate": result.extra["pass_rate"], "retain_test": final["retain_test"], "forget_test": final["forget_test"],
                     "gkt_seconds": result.seconds}
 
-    # the default setting appears in several sweeps under one configuration: label the row by the sweep asked for
-    return {**cache.result("zero-shot-ablation", config, compute), "parameter": parameter, "value": "none" if value is None else value}
+    gkt = replace(study.gkt, pseudo_batches=study.ablation_pseudo_batches)
+    work = gkt.pseudo_batches * (gkt.generator_steps * 2 + gkt.student_steps) * gkt.batch_size / 50_000
+    return Part("04", f"zero-shot GKT ablation {parameter}={value} ({profile.name}, seed {seed})", "zero-shot-ablation", config, compute,
+                ((profile, seed, ForgetRequest("class", classes=tuple(classes))),), work)
 
 
 @dataclass(frozen=True)
@@ -233,41 +257,38 @@ class ZeroShotResult:
         return self.raw["meta"]
 
 
-def run(profile: str | Profile, seed: int, *, device: str | torch.device | None = "auto",
-        data_dir: str | Path | None = None, cache: Cache | None = None, parts: tuple[str, ...] | None = None) -> ZeroShotResult:
-    """Run (or load from the cache) the zero-shot chapter's experiments for ``profile``.
-
-    ``seed`` offsets the study's seeds. ``parts`` limits a run to some methods (e.g. ``("gkt_faithful",)``)
-    or to ``"ablations"``/``"two_classes"``, so that a full-profile run can be split across GPU commands;
-    the result is then partial and meant only to fill the cache.
-    """
-    name = profile if isinstance(profile, str) else profile.name
-    study = settings(name)
-    cache = cache or Cache()
-    common = dict(device=device, data_dir=data_dir, cache=cache)
-    wanted = set(parts) if parts is not None else None
+def parts(profile: str | Profile, seed: int, *, device: str | torch.device | None = "auto", data_dir: str | Path | None = None,
+          cache: Cache | None = None) -> dict[str, list[Part]]:
+    """Every cached entry of the chapter, by experiment: each (data/model setting, seed, method) of the
+    single-class request, the two-class request, and the GKT ablations. ``seed`` offsets the study's seeds."""
+    study = settings(get(profile).name)
+    common = dict(device=device, data_dir=data_dir, cache=cache or Cache())
     seeds = tuple(seed + s for s in study.seeds)
     main_profile = study.profiles[0]
     single = (study.forget_class,)
-    rows = []
+    methods = [_method_entry(prof, study, s, single, method, detail=p_index == 0 and s == seeds[0], **common)
+               for p_index, prof in enumerate(study.profiles) for s in (seeds if p_index == 0 else seeds[:1]) for method in METHODS]
+    two = [_method_entry(main_profile, study, seeds[0], study.two_classes, method, detail=False, **common)
+           for method in ("original", "retrained", "gkt_strict", "gkt_faithful", "emmn")]
+    sweeps = [("threshold", t) for t in study.thresholds] + [("beta", b) for b in study.betas]
+    ablations = [_ablation_entry(main_profile, study, seeds[0], single, parameter, value, **common) for parameter, value in sweeps]
+    return {"methods": methods, "two_classes": two, "ablations": ablations}
 
-    def take(method: str) -> bool:
-        return wanted is None or method in wanted
 
-    for p_index, prof in enumerate(study.profiles):
-        for s in seeds if p_index == 0 else seeds[:1]:
-            for method in METHODS:
-                if take(method):
-                    detail = p_index == 0 and s == seeds[0]
-                    rows.append({**_method_entry(prof, study, s, single, method, detail=detail, **common), "profile": prof.name})
-    if wanted is None or "two_classes" in wanted:
-        for method in ("original", "retrained", "gkt_strict", "gkt_faithful", "emmn"):
-            rows.append({**_method_entry(main_profile, study, seeds[0], study.two_classes, method, detail=False, **common),
-                         "profile": main_profile.name})
-    ablations = []
-    if wanted is None or "ablations" in wanted:
-        sweeps = [("threshold", t) for t in study.thresholds] + [("beta", b) for b in study.betas]
-        ablations = [_ablation_entry(main_profile, study, seeds[0], single, parameter, value, **common) for parameter, value in sweeps]
+def run(profile: str | Profile, seed: int, *, device: str | torch.device | None = "auto",
+        data_dir: str | Path | None = None, cache: Cache | None = None) -> ZeroShotResult:
+    """Run (or load from the cache) the zero-shot chapter's experiments for ``profile``; ``seed`` offsets the study's seeds."""
+    name = get(profile).name
+    study = settings(name)
+    cache = cache or Cache()
+    groups = parts(profile, seed, device=device, data_dir=data_dir, cache=cache)
+    rows = [{**part.get(cache), "profile": part.config["profile"]["name"]} for part in groups["methods"] + groups["two_classes"]]
+    # the default setting appears in several sweeps under one configuration: label each row by the sweep asked for
+    ablations = [{**part.get(cache), "parameter": parameter, "value": "none" if value is None else value}
+                 for part, (parameter, value) in zip(groups["ablations"],
+                                                     [("threshold", t) for t in study.thresholds] + [("beta", b) for b in study.betas])]
+    seeds = tuple(seed + s for s in study.seeds)
+    main_profile = study.profiles[0]
     meta = next((r["meta"] for r in rows if r["profile"] == main_profile.name), {})
     meta = {**meta, "study": name, "gkt": study.gkt.to_dict(), "emmn": study.emmn.to_dict(), "seeds": list(seeds)}
     return ZeroShotResult({"rows": rows, "ablations": ablations, "meta": meta, "main_profile": main_profile.name,

@@ -72,7 +72,11 @@ def zrf_from_probs(p: Tensor, q: Tensor, variant: ZRFVariant = "code") -> float:
         return float(1.0 - js_rows(p, q).mean())
     if variant == "code":
         m = 0.5 * (p + q)
-        reversed_kl = lambda r: (torch.special.xlogy(m, m) - m * torch.log(r)).mean()  # noqa: E731  PyTorch kl_div(log r, m), reduction="mean"
+        # The coded formula takes log p and log q; a probability that underflowed to 0 in float32 would make
+        # it −∞. It is taken as float32's smallest normal number instead (it was at most that before
+        # underflowing), so one overconfident sample lowers ZRF by a bounded amount.
+        floor = torch.finfo(torch.float32).tiny
+        reversed_kl = lambda r: (torch.special.xlogy(m, m) - m * torch.log(r.clamp_min(floor))).mean()  # noqa: E731  kl_div(log r, m), "mean"
         return float(1.0 - (0.5 * reversed_kl(p) + 0.5 * reversed_kl(q)))
     raise ValueError(f"variant must be one of {sorted(ZRF_VARIANTS)}, got {variant!r}")
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from datarights.data import ForgetRequest
 from datarights.profiles import select
-from datarights.settings.common import MIA_ATTACKS
+from datarights.settings.common import MIA_ATTACKS, shrink
 from datarights.unlearning import BadTeacherConfig
 
 
@@ -54,6 +54,10 @@ STUDIES: dict[str, BadTeacherStudy] = {
     "full": BadTeacherStudy(BadTeacherConfig(), classes=(0, 3, 8), subclasses=(("cifar10-vehicles", 1), ("cifar10-vehicles", 8)),
                             cifar100_subclasses=(69, 51, 2, 40, 71), mia_attacks=("logistic",)),
 }
+
+STUDIES["dry"] = replace(STUDIES["full"], config=shrink(STUDIES["full"].config), classes=(0,), subclasses=(("cifar10-vehicles", 1),),
+                         cifar100_subclasses=(), retain_fractions=(0.3,), temperatures=(1.0,), incompetents=("random",),
+                         kl_reductions=("mean",), student_modes=("train",))
 
 
 def settings(profile: str) -> BadTeacherStudy:

@@ -7,13 +7,15 @@ a chapter runs beside the base: the authors' own recipes, for comparison with th
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
+from typing import Any, TypeVar
 
 from datarights.metrics.relearn import RelearnConfig
 from datarights.profiles import select
 from datarights.train import TrainConfig
 from datarights.unlearning import FinetuneConfig, NegGradConfig, RandomLabelsConfig
 
+T = TypeVar("T")
 MIA_ATTACKS = ("logistic", "svc")  # the two attackers of the papers' code: logistic regression and an RBF SVC
 
 
@@ -118,6 +120,39 @@ VARIANTS: dict[str, Profile] = {
 }
 
 
+# The dry profile: every count that sets the amount of work, capped, so that the full profile's
+# plan runs end to end on a CPU in minutes (same code paths, same datasets, tiny slices).
+DRY_CAPS: dict[str, int] = {
+    "epochs": 1, "max_epochs": 1, "batch_size": 16, "pseudo_batches": 2, "student_steps": 1, "eval_every": 1,
+    "noise_images": 4, "noise_copies": 1, "noise_steps": 2, "retain_per_class": 4, "steps": 2, "restarts": 1,
+    "z_dim": 16, "generator_width": 8, "max_empty": 2,
+}
+
+
+def shrink(value: T) -> T:
+    """``value`` (a settings dataclass, nested ones included) with every count of ``DRY_CAPS`` capped."""
+    if not is_dataclass(value) or isinstance(value, type):
+        return value
+    changes: dict[str, Any] = {}
+    for f in fields(value):
+        current = getattr(value, f.name)
+        if f.name in DRY_CAPS and isinstance(current, int) and not isinstance(current, bool):
+            changes[f.name] = min(current, DRY_CAPS[f.name])
+        elif is_dataclass(current):
+            changes[f.name] = shrink(current)
+    return replace(value, **changes)
+
+
+def dry(profile: Profile) -> Profile:
+    """The toy-scale twin of a full-profile ``Profile``: 10 training and 5 test images per class, no GPU needed."""
+    return replace(shrink(profile), name=profile.name.replace("full", "dry", 1), description=f"toy-scale twin of: {profile.description}",
+                   train_per_class=10, test_per_class=5,
+                   svc_max_samples=200, requires_gpu=False)
+
+
+PROFILES["dry"] = dry(PROFILES["full"])
+
+
 def variant(name: str) -> Profile:
     """A named variant of the full profile (a key of ``VARIANTS``)."""
     try:
@@ -126,4 +161,4 @@ def variant(name: str) -> Profile:
         raise ValueError(f"unknown variant={name!r}; known variants: {sorted(VARIANTS)}") from None
 
 
-__all__ = ["MIA_ATTACKS", "PROFILES", "Profile", "VARIANTS", "adam", "select", "variant"]
+__all__ = ["DRY_CAPS", "MIA_ATTACKS", "PROFILES", "Profile", "VARIANTS", "adam", "dry", "select", "shrink", "variant"]

@@ -50,6 +50,8 @@ STUDIES: dict[str, CompareStudy] = {
                          seeds=(0, 1, 2), mia_attacks=("logistic",)),
 }
 
+STUDIES["dry"] = replace(STUDIES["full"], classes=(0,), subclasses=(("cifar10-vehicles", 1),), seeds=(0,))
+
 
 def settings(profile: str) -> CompareStudy:
     """The head-to-head chapter's requests and seeds under ``profile`` (``smoke``, ``quick`` or ``full``)."""

@@ -9,7 +9,7 @@ from typing import Any
 from datarights.data import regression as rdata
 from datarights.metrics.regression import RegressionRelearnConfig
 from datarights.profiles import select
-from datarights.settings.common import adam
+from datarights.settings.common import adam, shrink
 from datarights.train import RegressorTraining, TrainConfig
 from datarights.unlearning import BlindspotConfig, GaussianConfig
 
@@ -182,6 +182,17 @@ STUDIES: dict[str, RegressionStudy] = {
         ablation=Ablation("vision"), ain_bug_domain="vision", requires_gpu=True,
         description="UTKFace ages (AllCNN, ResNet-18), STS-B-DIR, diabetes, ETT windows at the papers' settings, one GPU"),
 }
+
+# The full profile's domains on slices of the same data, one seed, capped counts: the GPU runner's check on a CPU.
+_DRY_DATA = {"vision": {"size": 32, "limit": 300}, "vision-age30": {"size": 32, "limit": 300},
+             "vision-resnet18": {"size": 32, "limit": 300}, "text": {"train_limit": 200},
+             "forecasting": {"encoder": 168, "horizon": 24, "stride": 400},
+             "forecasting-series": {"encoder": 168, "horizon": 24, "stride": 400}}
+STUDIES["dry"] = RegressionStudy(
+    domains=tuple(replace(shrink(d), data={**d.data, **_DRY_DATA.get(d.name, {})}, seeds=(0,), mia_samples=50)
+                  for d in STUDIES["full"].domains),
+    ablation=Ablation("vision", betas=(0.0,), proxy_epochs=(1,), layer_sets=("late",)), ain_bug_domain="vision",
+    description="toy-scale twin of the full profile's domains (slices of UTKFace, STS-B-DIR, diabetes, ETT), for the GPU runner's check")
 
 
 def settings(profile: str) -> RegressionStudy:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 
 from datarights.profiles import select
-from datarights.settings.common import MIA_ATTACKS, adam
+from datarights.settings.common import MIA_ATTACKS, Profile, adam, dry, shrink, variant
 from datarights.unlearning import UNSIRConfig
 
 
@@ -17,8 +17,9 @@ class UNSIRStudy:
     ``multi_class``: the multi-class requests (2, 4 and 7 classes, the third-party reading of the
     paper's sets, spec 1.1); ``notebook_pair``: the authors' notebook request (airplane, bird);
     the sensitivity grids multiply the impair learning rate, set the retain subset size and λ,
-    each on ``sensitivity_classes``. ``notebook_recipe``: also train the notebook's model
-    (torchvision ResNet-18, ImageNet stem, 40 epochs of Adam, no augmentation) for the comparison.
+    each on ``sensitivity_classes``. ``notebook_profile``: also train the notebook's model on its
+    recipe (``VARIANTS["unsir-notebook"]``: torchvision ResNet-18, ImageNet stem, 40 epochs of Adam, no
+    augmentation) for the comparison.
     ``mia_attacks``: the membership attacks run on every model (the SVC is slow on CIFAR-size sets).
     """
 
@@ -30,7 +31,7 @@ class UNSIRStudy:
     impair_lr_factors: tuple[float, ...] = (0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
     retain_per_class: tuple[int, ...] = (10, 25, 50, 100)
     noise_penalties: tuple[float, ...] = (0.0, 0.01, 0.1, 1.0, 10.0)
-    notebook_recipe: bool = False
+    notebook_profile: Profile | None = None
     mia_attacks: tuple[str, ...] = MIA_ATTACKS
 
     def to_dict(self) -> dict:
@@ -56,9 +57,13 @@ STUDIES: dict[str, UNSIRStudy] = {
     # the chapter's retraining runs (about two GPU minutes each) fit one device session; each request is
     # cached on its own, so adding classes later resumes rather than restarts.
     "full": UNSIRStudy(UNSIRConfig(), classes=(0, 2, 3, 8), retain_per_class=(100, 250, 500, 1000, 2500),
-                       impair_lr_factors=(0.05, 0.1, 0.25, 0.5, 1.0, 2.5), notebook_recipe=True,
+                       impair_lr_factors=(0.05, 0.1, 0.25, 0.5, 1.0, 2.5), notebook_profile=variant("unsir-notebook"),
                        mia_attacks=("logistic",)),
 }
+
+STUDIES["dry"] = replace(STUDIES["full"], config=shrink(STUDIES["full"].config), classes=(0,), multi_class=((1, 2),),
+                         sensitivity_classes=(0,), impair_lr_factors=(1.0,), retain_per_class=(4,), noise_penalties=(0.1,),
+                         notebook_profile=dry(variant("unsir-notebook")))
 
 
 def settings(profile: str) -> UNSIRStudy:

@@ -8,7 +8,7 @@ from datarights.metrics.inversion import InversionConfig
 from datarights.profiles import select
 from datarights.settings import bad_teacher as bad_teacher_settings
 from datarights.settings import unsir as unsir_settings
-from datarights.settings.common import PROFILES, Profile, adam, variant
+from datarights.settings.common import PROFILES, Profile, adam, dry, shrink, variant
 from datarights.unlearning import BadTeacherConfig, EMMNConfig, GKTConfig, UNSIRConfig
 
 
@@ -66,6 +66,12 @@ STUDIES: dict[str, ZeroShotStudy] = {
                           profiles=(variant("zero-shot-mnist"), variant("zero-shot-cifar10-allcnn"), PROFILES["full"]), ablation_pseudo_batches=1000,
                           curve_steps=100, inversion=InversionConfig(steps=300)),
 }
+
+_FULL = STUDIES["full"]
+STUDIES["dry"] = replace(_FULL, gkt=shrink(_FULL.gkt), emmn=shrink(_FULL.emmn), unsir=shrink(_FULL.unsir), bad_teacher=shrink(_FULL.bad_teacher),
+                         profiles=(dry(variant("zero-shot-mnist")), dry(variant("zero-shot-cifar10-allcnn")), PROFILES["dry"]),
+                         seeds=(0,), thresholds=(0.01,), betas=(250.0,), ablation_pseudo_batches=2, alphas=(0.05,), curve_steps=2,
+                         inversion=shrink(_FULL.inversion))
 
 
 def settings(profile: str) -> ZeroShotStudy:

@@ -1,0 +1,128 @@
+"""The GPU runner's plan: every part of the unlearning chapters once, in priority order, estimated from a
+FLOP count; run against a deadline with an archive rewritten after every part; and the whole full-profile
+plan executed at toy scale (the ``dry`` profile) on the real datasets, so a lease's code paths are checked
+on a CPU before any GPU is lent."""
+
+from __future__ import annotations
+
+import json
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from datarights.cache import Cache
+from datarights.experiments import plan as gpu_plan
+from datarights.experiments.runs import Part
+
+from datarights.data import install
+
+NEEDED = ("cifar10", "mnist", "utkface", "stsb-dir", "ett")
+INSTALLED = install.status()
+HAS_DATA = all(INSTALLED[name] == "installed" for name in NEEDED)
+
+
+@pytest.fixture()
+def cache(tmp_path):
+    return Cache(tmp_path / "results", tmp_path / "models")
+
+
+def _archive(path: Path) -> dict[str, bytes]:
+    with tarfile.open(path) as archive:
+        return {m.name: archive.extractfile(m).read() for m in archive.getmembers() if m.isfile()}
+
+
+def test_the_full_plan_lists_every_chapter_once_in_priority_order(cache):
+    parts = gpu_plan.plan("full", cache=cache)
+    assert {p.chapter for p in parts} == {"01", "02", "03", "04", "05", "08"}
+    keys = [(p.kind, str(cache.result_path(p.kind, p.config))) for p in parts]
+    assert len(keys) == len(set(keys)), "a part shared by two chapters is planned once"
+    ranks = [gpu_plan.priority(p) for p in parts]
+    assert ranks == sorted(ranks)
+    first = parts[0]
+    assert ranks[0] == 0 and first.config["seed"] == 0 and first.config["profile"]["dataset"] == "cifar10"
+    gkt = [p for p in parts if p.kind == "zero-shot-method" and p.config["method"] == "gkt_strict"
+           and p.config["profile"]["name"] == "full-zero-shot-mnist" and p.config["seed"] == 0 and len(p.config["classes"]) == 1]
+    assert gpu_plan.priority(gkt[0]) == 1, "GKT at the authors' 4,000 pseudo-batches belongs to the first lease"
+
+
+def test_estimates_rest_on_a_flop_count():
+    resnet = gpu_plan.Unit("resnet18", 10, (3, 32, 32), 50_000)
+    flops = gpu_plan.train_flops_per_sample(resnet)
+    assert 2.5e9 < flops < 4.5e9, "ResNet-18 at 32 px: 0.56 G multiply-adds (1.1 GFLOP) forward, three times that to train"
+    allcnn = gpu_plan.Unit("allcnn", 10, (1, 28, 28), 60_000)
+    assert gpu_plan.train_flops_per_sample(allcnn) < flops
+
+
+def test_more_work_or_a_slower_machine_means_a_longer_estimate(cache):
+    part = next(p for p in gpu_plan.plan("full", cache=cache) if p.kind == "unsir-request")
+    fast, slow = gpu_plan.estimate(part, 4e14, set()), gpu_plan.estimate(part, 1e14, set())
+    assert slow == pytest.approx(4 * fast)
+    trained = {path for _, path in gpu_plan.reference_keys(part)}
+    assert gpu_plan.estimate(part, 4e14, trained) < fast, "reference models already trained are not counted again"
+
+
+def _toy_parts(cache: Cache, fail_second: bool = False) -> list[Part]:
+    def ok(n: int):
+        return lambda: {"value": n}
+
+    def broken():
+        raise RuntimeError("simulated failure")
+
+    config = {"profile": {"name": "toy", "dataset": "digits"}, "seed": 0}
+    return [Part("01", "first", "toy", {**config, "n": 1}, ok(1), (), 0.0),
+            Part("01", "second", "toy", {**config, "n": 2}, broken if fail_second else ok(2), (), 0.0),
+            Part("01", "third", "toy", {**config, "n": 3}, ok(3), (), 0.0)]
+
+
+def test_a_failing_part_is_logged_and_the_others_still_come_back(cache, tmp_path, monkeypatch):
+    monkeypatch.setattr(gpu_plan, "plan", lambda *a, **k: _toy_parts(cache, fail_second=True))
+    monkeypatch.setattr(gpu_plan, "unit", lambda part: gpu_plan.Unit("resnet18", 10, (3, 32, 32), 1))
+    report = gpu_plan.run_plan("full", deadline=600, out=tmp_path / "out", cache=cache, flop_rate=1e12)
+    assert [s.status for s in report.steps] == ["computed", "failed", "computed"]
+    files = _archive(tmp_path / "out" / "results.tgz")
+    assert sum(name.startswith("results/toy/") for name in files) == 2
+    log = json.loads(files["plan-log.json"])
+    assert "simulated failure" in log["steps"][1]["error"]
+
+
+def test_stored_parts_are_skipped_and_an_archive_always_comes_back(cache, tmp_path, monkeypatch):
+    monkeypatch.setattr(gpu_plan, "plan", lambda *a, **k: _toy_parts(cache))
+    monkeypatch.setattr(gpu_plan, "unit", lambda part: gpu_plan.Unit("resnet18", 10, (3, 32, 32), 1))
+    gpu_plan.run_plan("full", deadline=600, out=tmp_path / "first", cache=cache, flop_rate=1e12)
+    again = gpu_plan.run_plan("full", deadline=600, out=tmp_path / "second", cache=cache, flop_rate=1e12)
+    assert {s.status for s in again.steps} == {"stored"}
+    assert list(_archive(tmp_path / "second" / "results.tgz")) == ["plan-log.json"]
+
+
+def test_a_part_that_does_not_fit_the_deadline_is_not_started(cache, tmp_path, monkeypatch):
+    parts = _toy_parts(cache)
+    heavy = Part("01", "heavy", "toy", {"profile": {"name": "toy"}, "seed": 0, "n": 9}, lambda: {"value": 9}, (), 1e6)
+    monkeypatch.setattr(gpu_plan, "plan", lambda *a, **k: [heavy, *parts])
+    monkeypatch.setattr(gpu_plan, "unit", lambda part: gpu_plan.Unit("resnet18", 10, (3, 32, 32), 1000))
+    report = gpu_plan.run_plan("full", deadline=60, out=tmp_path / "out", cache=cache, flop_rate=1e12)
+    assert report.steps[0].status.startswith("skipped") and not heavy.done(cache)
+    assert [s.status for s in report.steps[1:]] == ["computed"] * 3, "cheaper parts after it still run"
+
+
+def test_bad_arguments_are_refused_before_any_work(tmp_path):
+    with pytest.raises(ValueError, match="deadline"):
+        gpu_plan.run_plan("full", deadline=0, out=tmp_path)
+    with pytest.raises(ValueError, match="n_jobs"):
+        gpu_plan.run_plan("full", deadline=10, out=tmp_path, n_jobs=0)
+    with pytest.raises(ValueError, match="unknown profile"):
+        gpu_plan.plan("fulll")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAS_DATA, reason="CIFAR-10, MNIST, UTKFace, STS-B-DIR or ETT is not installed in the data directory: "
+                    "run `python -m datarights data all --from DIR`")
+def test_the_whole_full_profile_plan_runs_at_toy_scale_on_the_real_data(cache, tmp_path):
+    report = gpu_plan.run_plan("dry", deadline=3600, out=tmp_path / "out", cache=cache, device="cpu", flop_rate=1e10)
+    failed = [(s.label, s.error) for s in report.steps if s.status == "failed"]
+    assert not failed, failed
+    assert {s.chapter for s in report.steps if s.status == "computed"} == {"01", "02", "03", "04", "05", "08"}
+    files = _archive(tmp_path / "out" / "results.tgz")
+    assert sum(name.startswith("results/") for name in files) == sum(s.status == "computed" for s in report.steps)
+    again = gpu_plan.run_plan("dry", deadline=3600, out=tmp_path / "again", cache=cache, device="cpu", flop_rate=1e10)
+    assert {s.status for s in again.steps} == {"stored"}, "a second lease resumes: nothing is computed twice"
