@@ -8,6 +8,7 @@ same-distribution forgetting score is 0.17–0.20 (se ≈ 0.02), its mean ε 1.5
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -26,7 +27,13 @@ from datarights.metrics import (
     u_lira,
     u_lira_cv,
 )
-from datarights.metrics.forgetting import EPSILON_CAP, _epsilon_table, epsilon_bins, lira_scores, score_epsilons
+from datarights.metrics.forgetting import (
+    EPSILON_CAP,
+    _epsilon_table,
+    epsilon_bins,
+    lira_scores,
+    score_epsilons,
+)
 from datarights.models import build
 from datarights.train import accuracy, predict_logits
 
@@ -75,8 +82,8 @@ def test_more_separation_gives_larger_epsilon_and_lower_score(seed):
     results = [forgetting_quality(*populations(seed, shift)) for shift in shifts]
     eps = [r.mean_epsilon for r in results]
     scores = [r.score for r in results]
-    assert all(b > a + 0.4 for a, b in zip(eps, eps[1:])), eps
-    assert all(b < a for a, b in zip(scores, scores[1:])), scores
+    assert all(b > a + 0.4 for a, b in itertools.pairwise(eps)), eps
+    assert all(b < a for a, b in itertools.pairwise(scores)), scores
 
 
 def test_separation_in_either_direction_counts():
@@ -174,7 +181,7 @@ def test_ulira_separates_well_separated_populations(seed):
 @pytest.mark.parametrize("seed", SEEDS)
 def test_ulira_auc_grows_with_separation(seed):
     aucs = [u_lira_cv(*populations(seed, shift), folds=8).auc for shift in (0.0, 0.5, 1.0, 2.0)]
-    assert all(b > a + 0.05 for a, b in zip(aucs, aucs[1:])), aucs
+    assert all(b > a + 0.05 for a, b in itertools.pairwise(aucs)), aucs
 
 
 def test_lira_scores_are_the_gaussian_log_likelihood_ratio():
