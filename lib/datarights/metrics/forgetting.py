@@ -404,8 +404,12 @@ def forgetting_quality(unlearned: ArrayLike, retrained: ArrayLike, *,
     Examples
     --------
     >>> rng = np.random.default_rng(0)
-    >>> same = forgetting_quality(rng.normal(size=(256, 50)), rng.normal(size=(256, 50)))
-    >>> same.score > 0.5
+    >>> retrained = rng.normal(size=(64, 20))
+    >>> forgetting_quality(retrained.copy(), retrained).score  # the very same outputs
+    1.0
+    >>> forgetting_quality(retrained + 20, retrained).score  # separated: every ε at the cap
+    0.0
+    >>> 0.1 < forgetting_quality(rng.normal(size=(64, 20)), retrained).score < 0.35  # same distribution
     True
     """
     u = _population(unlearned, "unlearned", min_models=3)
