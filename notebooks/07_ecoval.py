@@ -24,11 +24,12 @@
 # state, says which parts are the paper's and which are ours, and labels every result
 # "EcoVal (reconstruction)". It then sets the reconstruction beside leave-one-out, Data Shapley,
 # Distributional Shapley, Beta Shapley, Data Banzhaf, KNN-Shapley and Data-OOB on tables bundled
-# with scikit-learn: removal and addition curves, noisy-label detection, cost, out-of-sample
-# valuation, sensitivity.
+# with scikit-learn: removal and addition curves, noisy-label detection with an ablation of the
+# reconstruction's two parts, cost, out-of-sample valuation, sensitivity, and quality against the
+# number of model fits with every method at equal fits.
 
 # %% tags=["parameters", "hide-cell"]
-profile = "quick"  # smoke | quick | full (see datarights.experiments.ecoval.PROFILES)
+profile = "quick"  # smoke | quick | full (see datarights.settings.ecoval.STUDIES)
 seed = 0
 device = "auto"  # unused: everything here runs on CPU
 data_dir = None  # unused: every table ships with scikit-learn
@@ -46,12 +47,14 @@ from sklearn.linear_model import LogisticRegression
 from datarights import plots
 from datarights.experiments import ecoval as experiment
 from datarights.notebook import glue, show_markdown
+from datarights.settings.ecoval import NOISE_METHODS as NOISE_ORDER
+from datarights.settings.ecoval import settings
 from datarights.valuation import EcoValConfig, ecoval, flip_labels
 from datarights.valuation.protocols import two_means_split
 
 warnings.filterwarnings("ignore")
 plots.use_book_style()
-P = experiment.get_profile(profile)
+P = settings(profile)
 result = experiment.run(profile, seed)
 LABELS = experiment.LABELS
 show_markdown(result.describe(chapter="07"))
@@ -231,25 +234,33 @@ for row, table in enumerate(TABLES):
         ax.set_title(f"{table}: {what}", fontsize=10)
         ax.set_xlabel("% of training data " + ("added" if key == "add_high" else "dropped"))
         ax.set_ylabel("test accuracy")
-axes[0, 0].legend(fontsize=7)
+handles, labels = axes[0, 0].get_legend_handles_labels()
 fig.tight_layout()
+fig.legend(handles, labels, loc="upper center", ncol=4, fontsize=8, bbox_to_anchor=(0.5, 0.0), frameon=False)
 plt.show()
 
 # %% [markdown]
 # The areas under the curves condense each panel into one number: the mean test accuracy along
 # the curve. For "highest removed first" lower is better, for the other two higher is better.
-# Fits and seconds are per valuation run (budget-stopped methods marked with a star in the
-# last column).
+# Each entry is the mean ± the standard deviation over seeds; fits and seconds are per valuation
+# run (budget-stopped methods marked with a star).
 
 # %% tags=["remove-input"]
-auc = (curves.groupby(["table", "method"])[["auc_remove_high", "auc_remove_low", "auc_add_high", "n_fits", "seconds"]].mean()
-       .join(curves.groupby(["table", "method"]).stopped.any()))
-auc_table = auc.reset_index()
+def mean_pm_std(frame: pd.DataFrame, keys: list[str], columns: list[str], digits: int = 3) -> pd.DataFrame:
+    """Mean ± standard deviation over seeds of ``columns``, grouped by ``keys``, as text."""
+    grouped = frame.groupby(keys)[columns]
+    mean, std = grouped.mean(), grouped.std().fillna(0.0)
+    return mean.round(digits).astype(str) + " ± " + std.round(digits).astype(str)
+
+
+auc_cols = ["auc_remove_high", "auc_remove_low", "auc_add_high"]
+auc_table = mean_pm_std(curves, ["table", "method"], auc_cols).join(
+    curves.groupby(["table", "method"])[["n_fits", "seconds"]].mean().round({"n_fits": 0, "seconds": 2})).join(
+    curves.groupby(["table", "method"]).stopped.any()).reset_index()
 auc_table["method"] = auc_table.method.map(LABELS) + np.where(auc_table.stopped, " *", "")
-auc_table = auc_table.drop(columns="stopped").rename(columns={
+auc_table.drop(columns="stopped").rename(columns={
     "auc_remove_high": "AUC remove high (↓)", "auc_remove_low": "AUC remove low (↑)", "auc_add_high": "AUC add high (↑)",
-    "n_fits": "fits", "seconds": "seconds"})
-auc_table.round({"AUC remove high (↓)": 3, "AUC remove low (↑)": 3, "AUC add high (↑)": 3, "fits": 0, "seconds": 2}).set_index(["table", "method"])
+    "n_fits": "fits", "seconds": "seconds"}).set_index(["table", "method"])
 
 # %% tags=["remove-cell"]
 overall = curves.groupby("method")[["auc_remove_high", "auc_remove_low", "auc_add_high", "n_fits", "seconds"]].mean()
@@ -290,11 +301,17 @@ glue("tmc_budget", P.tmc_seconds)
 # call the low group "noisy" (the protocol of OpenDataVal). The F1 of that guess against the truly
 # flipped points is on the left (random guessing scores the noise rate); the discovery curve on the
 # right is the share of flipped points found when inspecting the lowest-valued points first.
+#
+# Beside the baselines, the experiment takes the reconstruction apart: **EcoVal: intrinsic part
+# alone** is the neighbourhood label-agreement term of step 4 (no production function),
+# **EcoVal: production-function part alone** the marginal products $\alpha_j U(D)/|C_j|$ of the
+# fitted Cobb-Douglas function; and **kNN label agreement** is the same neighbourhood score used as
+# a valuation on its own, with no model fit at all.
 
 # %% tags=["remove-input"]
 noise = result.noise
-NOISE_METHODS = [m for m in experiment.ALL_METHODS if m in set(noise.method)]
-fig, axes = plt.subplots(1, 2, figsize=(12, 3.8))
+NOISE_METHODS = [m for m in NOISE_ORDER if m in set(noise.method)]
+fig, axes = plt.subplots(1, 2, figsize=(13, 4.2))
 f1 = noise.groupby(["method", "rate"]).f1.agg(["mean", "std"]).reset_index()
 rates = sorted(noise.rate.unique())
 width = 0.8 / len(rates)
@@ -304,7 +321,7 @@ for k, rate in enumerate(rates):
     axes[0].axhline(rate, color=f"C{k}", ls=":", lw=1)
 axes[0].set_xticks(np.arange(len(NOISE_METHODS)) + width * (len(rates) - 1) / 2, [LABELS[m] for m in NOISE_METHODS], rotation=30, ha="right", fontsize=8)
 axes[0].set_ylabel("detection F1 (dotted: random)")
-axes[0].legend(fontsize=8)
+axes[0].legend(fontsize=8, loc="lower left", bbox_to_anchor=(0.0, 1.02), ncol=2, frameon=False)
 fractions = np.array(result.raw["noise"]["fractions"]) * 100
 top_rate = max(rates)
 for method in NOISE_METHODS:
@@ -315,7 +332,7 @@ axes[1].plot(fractions, fractions / 100, color="#999999", ls="--", lw=1, label="
 axes[1].set_xlabel("% of training points inspected (lowest value first)")
 axes[1].set_ylabel("share of flipped points found")
 axes[1].set_title(f"discovery curve, {top_rate:.0%} flipped", fontsize=10)
-axes[1].legend(fontsize=7)
+axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
 fig.tight_layout()
 plt.show()
 
@@ -328,11 +345,93 @@ glue("top_rate", Markdown(f"{top_rate:.0%}"))
 
 # %% [markdown]
 # At {glue:md}`top_rate` flipped labels EcoVal (reconstruction) reaches an F1 of
-# {glue:text}`eco_f1_20:.2f`; the best method here is {glue:md}`best_f1`. Much of EcoVal's
-# detection power comes from its intrinsic part, the neighbourhood label agreement: it is a
-# training-free signal, related to KNN-Shapley, and it is our design choice rather than the
-# paper's.
+# {glue:text}`eco_f1_20:.2f`; the best method here is {glue:md}`best_f1`. The ablation, mean ± standard
+# deviation over seeds:
+
+# %% tags=["remove-input"]
+ablation_methods = [m for m in ("ecoval", "ecoval_intrinsic", "ecoval_extrinsic", "knn_agreement", "knn_shapley", "tmc_shapley",
+                                "beta_shapley", "banzhaf", "random") if m in set(noise.method)]
+top = noise[noise.rate == top_rate]
+ablation = mean_pm_std(top[top.method.isin(ablation_methods)], ["method"], ["f1", "auc_remove_low", "auc_add_high"]).join(
+    top.groupby("method")[["n_fits"]].mean().round(0)).reindex(ablation_methods)
+ablation.index = ablation.index.map(LABELS)
+ablation.rename(columns={"f1": "detection F1", "auc_remove_low": "AUC, lowest removed first (↑)",
+                         "auc_add_high": "AUC, highest added first (↑)", "n_fits": "fits"})
+
+# %% tags=["remove-cell"]
+f1_by = top.groupby(["method", "seed"]).f1.mean().unstack()
+
+
+def compare_f1(a: str, b: str) -> str:
+    """'higher', 'lower' or 'indistinguishable': mean F1 of a against b over seeds, apart by more than the larger std."""
+    if a not in f1_by.index or b not in f1_by.index:
+        return "not run"
+    gap = f1_by.loc[a].mean() - f1_by.loc[b].mean()
+    spread = max(f1_by.loc[a].std(ddof=1), f1_by.loc[b].std(ddof=1)) if f1_by.shape[1] > 1 else 0.0
+    return "indistinguishable" if abs(gap) <= spread else ("higher" if gap > 0 else "lower")
+
+
+eco_rts = top[top.method == "ecoval"].returns_to_scale.astype(float)
+f1_mean_top = top.groupby("method").f1.mean()
+verdict_intrinsic = compare_f1("ecoval_intrinsic", "ecoval")
+verdict_extrinsic = compare_f1("ecoval_extrinsic", "ecoval")
+verdict_knn = compare_f1("knn_agreement", "ecoval")
+if verdict_intrinsic in ("indistinguishable", "higher") and verdict_extrinsic == "lower":
+    does_work = ("**the intrinsic neighbourhood term does the work**: alone it detects flipped labels "
+                 + ("as well as" if verdict_intrinsic == "indistinguishable" else "better than")
+                 + " the whole reconstruction, while the production-function term alone detects them worse")
+elif verdict_extrinsic in ("indistinguishable", "higher") and verdict_intrinsic == "lower":
+    does_work = "**the production-function term does the work**: alone it matches or beats the whole reconstruction"
+else:
+    does_work = (f"the two parts share the work (intrinsic alone: {verdict_intrinsic}, production-function term alone: "
+                 f"{verdict_extrinsic} F1 than the whole)")
+glue("ablation_verdict", Markdown(
+    f"By the rule 'higher or lower when the means over seeds differ by more than the larger standard deviation, else "
+    f"indistinguishable', {does_work}. The training-free kNN label agreement scores "
+    + {"higher": "a higher F1 than", "lower": "a lower F1 than", "indistinguishable": "an F1 indistinguishable from",
+       "not run": "(not run) against"}[verdict_knn]
+    + f" the full reconstruction ({f1_mean_top.get('knn_agreement', np.nan):.2f} against "
+    f"{f1_mean_top.get('ecoval', np.nan):.2f}), with no model fit."))
+glue("eco_rts", float(eco_rts.mean()) if len(eco_rts) else float("nan"))
+glue("rts_note", Markdown(
+    "accuracy barely responds to the share of each cluster kept (rule: |r| < 0.2), so the elasticities carry little signal."
+    if len(eco_rts) and abs(eco_rts.mean()) < 0.2 else
+    "accuracy responds to the shares of the clusters kept (rule: |r| ≥ 0.2 counts as a response)."))
+glue("f1_intrinsic", float(f1_mean_top.get("ecoval_intrinsic", np.nan)))
+glue("f1_extrinsic", float(f1_mean_top.get("ecoval_extrinsic", np.nan)))
+
+# %% [markdown]
+# {glue:md}`ablation_verdict` The production-function term alone reaches an F1 of
+# {glue:text}`f1_extrinsic:.2f` (the intrinsic term alone {glue:text}`f1_intrinsic:.2f`), and the
+# fitted returns to scale $r = \sum_j \alpha_j$ are {glue:text}`eco_rts:.2f` on average:
+# {glue:md}`rts_note` The intrinsic term is our design choice, not the paper's.
 #
+# Flipped labels should also show in the curves: removing the lowest-valued points first should
+# *raise* test accuracy (they are the mislabelled ones), and adding the highest-valued first should
+# reach good accuracy early.
+
+# %% tags=["remove-input"]
+fig, axes = plt.subplots(1, 2, figsize=(12, 3.6))
+remove_noisy = np.array(result.raw["noise"]["remove"]) * 100
+add_noisy = np.array(result.raw["noise"]["add"]) * 100
+curve_methods = [m for m in ("ecoval", "ecoval_intrinsic", "ecoval_extrinsic", "knn_agreement", "tmc_shapley", "banzhaf", "random")
+                 if m in set(top.method)]
+for ax, key, xs, what in ((axes[0], "remove_low", remove_noisy, "lowest value removed first"),
+                          (axes[1], "add_high", add_noisy, "highest value added first")):
+    for method in curve_methods:
+        runs = np.array(top[top.method == method][key].tolist())
+        style = {"lw": 2.4, "color": "black"} if method == "ecoval" else {"lw": 1.2}
+        if method == "random":
+            style = {"lw": 1.2, "color": "#999999", "ls": "--"}
+        ax.plot(xs, runs.mean(0), label=LABELS[method], **style)
+    ax.set_title(f"{P.noise_table}, {top_rate:.0%} flipped: {what}", fontsize=10)
+    ax.set_xlabel("% of training data " + ("added" if key == "add_high" else "dropped"))
+    ax.set_ylabel("test accuracy")
+axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
 # ## Experiment 3: cost
 #
 # The cost of a valuation is its number of model fits (hardware-independent) and its wall time.
@@ -357,7 +456,7 @@ for ax, what in zip(axes, ("model fits", "seconds")):
     ax.minorticks_off()
     ax.set_xlabel("training points n")
     ax.set_ylabel(what)
-    ax.legend(fontsize=7)
+axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
 fig.tight_layout()
 plt.show()
 
@@ -378,8 +477,10 @@ glue("fit_ratio", float(fit_ratio))
 #
 # ## Experiment 4: valuing new points
 #
-# A fresh pool of points that were never in the training set, a fifth of them with flipped labels,
-# is valued without retraining: EcoVal assigns each new point to its class's nearest centroid and
+# A pool of new points, a fifth of them with flipped labels, is valued without retraining. The
+# pool is its own part of the table: its rows are in none of the training, validation and test
+# sets, so the test set that judges what adding them does has never been added to training.
+# Valuation: EcoVal assigns each new point to its class's nearest centroid and
 # scores its neighbourhood ({eq}`cobb-douglas` is not refitted); Distributional Shapley estimates
 # each new point's expected marginal contribution to random subsets of the training data (this
 # costs fits). We report detection F1 on the pool and test accuracy when the top-valued 25 %, 50 %,
@@ -395,11 +496,11 @@ for method in ("ecoval", "dist_shapley", "random"):
 ax.axhline(0, color="#999999", lw=0.8)
 ax.set_xlabel("% of the new pool added (highest value first)")
 ax.set_ylabel("test accuracy change")
-ax.legend(fontsize=8)
+ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
 fig.tight_layout()
 plt.show()
-oos_table = oos.groupby("method")[["f1", "n_fits", "seconds"]].mean().rename(index=LABELS)
-oos_table.round(3)
+oos_table = mean_pm_std(oos, ["method"], ["f1"]).join(oos.groupby("method")[["n_fits", "seconds"]].mean().round(3))
+oos_table.rename(index=LABELS, columns={"f1": "detection F1 on the pool (mean ± std over tables and seeds)"})
 
 # %% tags=["remove-cell"]
 oos_mean = oos.groupby("method")[["f1", "n_fits", "seconds"]].mean()
@@ -411,15 +512,28 @@ gain = {m: float(np.mean([a[2] - b for a, b in zip(part.add_accuracy, part.base)
 glue("oos_eco_gain", gain["ecoval"])
 glue("oos_dist_gain", gain["dist_shapley"])
 glue("oos_rand_gain", gain["random"])
+gains = {m: np.array([a[2] - b for a, b in zip(part.add_accuracy, part.base)]) for m, part in oos.groupby("method")}
+
+
+def gain_verdict(a: str, b: str) -> str:
+    """'above', 'below' or 'indistinguishable from': mean gain of a against b, apart by more than the larger std."""
+    gap, spread = gains[a].mean() - gains[b].mean(), max(gains[a].std(ddof=1), gains[b].std(ddof=1)) if len(gains[a]) > 1 else 0.0
+    return "indistinguishable from" if abs(gap) <= spread else ("above" if gap > 0 else "below")
+
+
+glue("oos_gain_verdict", Markdown(
+    f"Over tables and seeds (rule: apart by more than the larger standard deviation), EcoVal's gain is "
+    f"{gain_verdict('ecoval', 'dist_shapley')} Distributional Shapley's and {gain_verdict('ecoval', 'random')} a random "
+    f"order's; Distributional Shapley's is {gain_verdict('dist_shapley', 'random')} a random order's."))
 
 # %% [markdown]
 # EcoVal finds the corrupted new points with F1 {glue:text}`oos_eco_f1:.2f` in
 # {glue:text}`oos_eco_seconds:.3f` s and no fit; Distributional Shapley reaches
 # {glue:text}`oos_dist_f1:.2f` with {glue:text}`oos_dist_fits:.0f` fits. For *which new points to
-# add*, the picture is less favourable: adding the top-valued half of the pool changes test
-# accuracy by {glue:text}`oos_eco_gain:+.3f` with EcoVal's order, {glue:text}`oos_dist_gain:+.3f`
-# with Distributional Shapley's and {glue:text}`oos_rand_gain:+.3f` with a random order. Both
-# beat random, Distributional Shapley's retraining-based estimate does better here.
+# add*: adding the top-valued half of the pool changes test accuracy by
+# {glue:text}`oos_eco_gain:+.3f` with EcoVal's order, {glue:text}`oos_dist_gain:+.3f` with
+# Distributional Shapley's and {glue:text}`oos_rand_gain:+.3f` with a random order.
+# {glue:md}`oos_gain_verdict`
 #
 # ## Experiment 5: sensitivity and agreement
 #
@@ -441,7 +555,7 @@ for ax, what in zip(axes, ("detection F1", "AUC, highest removed first (↓)")):
     ax.minorticks_off()
     ax.set_xlabel("clusters requested p")
     ax.set_ylabel(what)
-axes[0].legend(fontsize=7)
+axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
 fig.suptitle("EcoVal (reconstruction): sensitivity to its design choices", fontsize=10)
 fig.tight_layout()
 plt.show()
@@ -467,14 +581,15 @@ glue("sens_all_auc", float(by_class.get(False, np.nan)))
 #
 # Finally, how close are the values to Shapley-type values? On a small training set we run Data
 # Shapley for longer ({glue:text}`agree_budget:.0f` s) as the reference and report the Spearman
-# rank correlation of every other method with it.
+# rank correlation of every other method with it (experiment 6 repeats this at equal numbers of fits
+# against a better reference).
 
 # %% tags=["remove-input"]
 agreement = result.agreement.assign(method=lambda d: d.method.map(LABELS) + np.where(d.stopped, " *", "")).set_index("method")
 agreement.round(3)
 
 # %% tags=["remove-cell"]
-glue("agree_budget", P.agree_seconds)
+glue("agree_budget", 3 * P.tmc_seconds)
 glue("agree_eco", float(result.agreement.set_index("method").loc["ecoval", "spearman"]))
 glue("agree_n", int(result.raw["agreement"]["n"]))
 glue("agree_tmc_fits", int(result.raw["agreement"]["tmc"]["n_fits"]))
@@ -483,6 +598,73 @@ glue("agree_tmc_fits", int(result.raw["agreement"]["tmc"]["n_fits"]))
 # On {glue:text}`agree_n` points the reference Data Shapley made {glue:text}`agree_tmc_fits` fits;
 # EcoVal's values correlate with it at {glue:text}`agree_eco:.2f`. Even the reference is a
 # budget-limited estimate, so correlations here measure agreement between noisy estimates.
+#
+# ## Experiment 6: quality at equal numbers of fits
+#
+# Time budgets favour whatever is fast on this machine. The fair comparison counts model fits,
+# the hardware-independent cost. On {glue:text}`budget_n` training points of the breast-cancer
+# table, a Data Shapley **reference** is computed once: two independent TMC runs of
+# {glue:text}`ref_fits_each` fits each, averaged ({glue:text}`ref_fits` fits in all; the two runs
+# agree with each other at a Spearman correlation of {glue:text}`ref_split:.2f`, which bounds how
+# well any method can agree with the reference). TMC Data Shapley, Beta Shapley and Data Banzhaf
+# (pyDVL) are then stopped at {glue:md}`budget_list` fits; EcoVal runs with
+# $p$ = {glue:md}`budget_ps` clusters ($1 + 3p$ fits, fewer where small clusters merge); LOO costs
+# $n + 1$, KNN-Shapley and the kNN label agreement none. Each run's quality is its rank correlation
+# with the reference and the area under its "highest removed first" curve on the test set.
+
+# %% tags=["remove-input"]
+bud = result.budget
+fig, axes = plt.subplots(1, 2, figsize=(12, 3.8))
+for method, part in bud.groupby("method", sort=False):
+    part = part.sort_values("n_fits")
+    x = part.n_fits.clip(lower=1)
+    style = {"color": "black", "lw": 2.2, "marker": "o"} if method == "ecoval" else {"marker": "o", "lw": 1.2}
+    if len(part) == 1:
+        style = {"marker": {"loo": "s", "knn_shapley": "^", "knn_agreement": "v", "random": "x"}.get(method, "o"), "ls": "none",
+                 "ms": 7}
+    for ax, key in zip(axes, ("spearman", "auc_remove_high")):
+        ax.plot(x, part[key], label=LABELS[method], **style)
+ref = result.raw["budget"]["reference"]
+axes[0].axhline(ref["split_half_spearman"], color="#999999", ls=":", lw=1)
+axes[0].text(1, ref["split_half_spearman"], " agreement of the reference's two halves", va="bottom", fontsize=7, color="#666666")
+for ax, what in zip(axes, ("Spearman with the Data Shapley reference (↑)", "AUC, highest removed first (↓)")):
+    ax.set_xscale("log")
+    ax.set_xlabel("model fits (no-fit methods drawn at 1)")
+    ax.set_ylabel(what)
+axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+fig.tight_layout()
+plt.show()
+
+# %% tags=["remove-cell"]
+glue("budget_n", int(result.raw["budget"]["n"]))
+glue("ref_fits", int(ref["n_fits"]))
+glue("ref_fits_each", int(P.reference_fits))
+glue("ref_split", float(ref["split_half_spearman"]))
+glue("budget_list", Markdown(", ".join(f"{f:,}" for f in P.budget_fits)))
+glue("budget_ps", Markdown(", ".join(str(p) for p in P.budget_clusters)))
+eco_rows = bud[bud.method == "ecoval"]
+best_eco = eco_rows.loc[eco_rows.spearman.idxmax()]
+tmc_rows = bud[bud.method == "tmc_shapley"].sort_values("n_fits")
+reaching = tmc_rows[tmc_rows.spearman >= best_eco.spearman]
+tmc_at_eco = tmc_rows.iloc[(tmc_rows.n_fits - best_eco.n_fits).abs().argsort()[:1]]
+if len(reaching):
+    first = reaching.iloc[0]
+    equal_budget = (f"EcoVal's best rank agreement ({best_eco.spearman:.2f} with {int(best_eco.n_fits)} fits) is reached by TMC "
+                    f"Data Shapley at {int(first.n_fits):,} fits, so EcoVal gets there with "
+                    f"{best_eco.n_fits / first.n_fits:.1%} of TMC's fits.")
+else:
+    equal_budget = (f"No TMC budget of this run reaches EcoVal's best rank agreement ({best_eco.spearman:.2f} with "
+                    f"{int(best_eco.n_fits)} fits); TMC's largest budget gives {tmc_rows.spearman.iloc[-1]:.2f}.")
+equal_budget += (f" At about EcoVal's number of fits ({int(tmc_at_eco.n_fits.iloc[0])}), TMC agrees at "
+                 f"{float(tmc_at_eco.spearman.iloc[0]):.2f}.")
+knn_rho = bud.set_index("method").spearman.get("knn_agreement", np.nan)
+equal_budget += f" The kNN label agreement, with no fit, agrees at {knn_rho:.2f}."
+glue("equal_budget", Markdown(equal_budget))
+glue("eco_best_rho", float(best_eco.spearman))
+
+# %% [markdown]
+# {glue:md}`equal_budget` One training set and one seed: differences of a few hundredths are within
+# the noise of a single run.
 #
 # ## The paper's claims, checked here
 #
@@ -510,10 +692,12 @@ claims = pd.DataFrame([
      "verdict": verdict(better_oos)},
     {"claim (paper)": "better than competing methods out of sample (which new points to add)",
      "measured here": f"accuracy change, top half of the new pool added: {gain['ecoval']:+.3f} vs Distributional Shapley {gain['dist_shapley']:+.3f}",
-     "verdict": verdict(gain["ecoval"] > gain["dist_shapley"])},
-    {"claim (paper)": "far fewer model fits than Shapley methods",
-     "measured here": f"{overall.loc['ecoval', 'n_fits']:.0f} fits vs {overall.loc['tmc_shapley', 'n_fits']:.0f} for budget-stopped Data Shapley ({fit_ratio:.1%})",
-     "verdict": verdict(fit_ratio < 0.1)},
+     "verdict": {"above": "borne out here", "below": "not borne out here",
+                 "indistinguishable from": "indistinguishable here"}[gain_verdict("ecoval", "dist_shapley")]},
+    {"claim (paper)": "far fewer model fits than Shapley methods at comparable quality",
+     "measured here": f"experiment 6: {equal_budget}",
+     "verdict": verdict(bool(len(reaching)) and best_eco.n_fits / reaching.iloc[0].n_fits < 0.1
+                        if len(reaching) else bool(len(tmc_rows)))},
 ])
 from IPython.display import display
 
@@ -523,8 +707,10 @@ with pd.option_context("display.max_colwidth", None):
 # %% [markdown]
 # Each verdict is about *our reconstruction* on small bundled tables and a single learner; a
 # verdict against the paper itself needs its equations and datasets. Two differences are
-# structural: our intrinsic part is a neighbourhood label score that the paper may not use, and
-# our baselines were stopped at time budgets, which favours cheap methods.
+# structural: our intrinsic part is a neighbourhood label score that the paper may not use, and in
+# experiments 1 and 2 our baselines were stopped at time budgets, which favours cheap methods
+# (experiment 6 compares at equal fits instead). The rule for the last row: borne out when TMC
+# needs at least ten times EcoVal's fits to reach EcoVal's rank agreement, or never reaches it.
 #
 # ## Exercises
 #
