@@ -1,6 +1,5 @@
 import pickle
 import tarfile
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -259,3 +258,11 @@ def test_nothing_in_the_library_looks_for_the_shared_folder():
     offenders = {p.relative_to(package).as_posix() for p in package.rglob("*.py")
                  if any("../shared" in text or "shared/data" in text for text in _strings_in_code(p))}
     assert offenders <= pending, f"modules that name ../shared: {sorted(offenders - pending)}"
+
+
+def test_the_command_lines_dataset_names_are_the_installers():
+    """The CLI lists dataset names from a torch-free catalogue; it must name exactly what can be installed."""
+    from datarights.catalog import OFFLINE_NAMES
+    from datarights.data import install
+
+    assert OFFLINE_NAMES == install.NAMES

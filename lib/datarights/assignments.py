@@ -30,7 +30,6 @@ import math
 import os
 import re
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -644,7 +643,3 @@ def write_report(reports: list[GradeReport], *, csv_path: str | Path | None = No
     if json_path is not None:
         text = json.dumps([r.to_dict() for r in reports], indent=1) + "\n"
         _atomic_write(Path(json_path), lambda tmp: tmp.write_text(text))
-
-
-def _stderr(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
