@@ -419,3 +419,14 @@ def test_train_on_synthetic_test_on_real_uses_a_held_out_test_set():
     copy = train_synthetic_test_real(real, real.copy(), test, **kw)
     noise = train_synthetic_test_real(real, make_generator("uniform", table.categorical).fit(real).sample(len(real)), test, **kw)
     assert copy["tstr_ratio"] == pytest.approx(1.0) and noise["tstr"] < copy["tstr"]
+
+
+def test_a_fake_table_without_the_largest_class_scores_instead_of_crashing():
+    """Official encoding: the target of a 3-class column is the indicator of the largest class; a fake table
+    without that class has a one-class indicator, where the official code raises a scikit-learn error. The
+    port fits constant models there and scores the pair."""
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame({"x": rng.normal(size=60), "k": np.repeat([0, 1, 2], 20)})
+    fake = pd.DataFrame({"x": rng.normal(size=60), "k": np.repeat([0, 1], 30)})
+    result = tabsyndex(real, fake, categorical=["k"], target="k", task="classification")
+    assert 0.0 <= result.ml_efficacy <= 1.0 and 0.0 <= result.score <= 1.0

@@ -22,6 +22,7 @@ cached under its own configuration, so changing one experiment's settings recomp
 from __future__ import annotations
 
 import json
+import os
 import time
 import warnings
 from collections.abc import Callable
@@ -96,22 +97,36 @@ def _generator(profile: TabSynDexStudy, name: str, table: Table, holdout: pd.Dat
 
 # -- experiment 1 (and 3): every generator on every table ---------------------------------------
 
-def _grid(profile: TabSynDexStudy, seed: int, data_dir: str | None = None) -> dict[str, Any]:
+def _grid_cell(profile: TabSynDexStudy, name: str, s: int, data_dir: str | None) -> list[dict[str, Any]]:
+    """Every generator on one table and seed (one job of the grid)."""
+    table = load_table(name, max_rows=profile.max_rows, seed=s, data_dir=data_dir)
+    real, holdout, test = split_three(table.frame, profile.test_fraction, seed=s)
     records = []
-    for name in profile.tables:
-        for s in profile.seed_list(seed):
-            table = load_table(name, max_rows=profile.max_rows, seed=s, data_dir=data_dir)
-            real, holdout, test = split_three(table.frame, profile.test_fraction, seed=s)
-            for generator in profile.generators:
-                start = time.perf_counter()
-                fitted = _generator(profile, generator, table, holdout, s).fit(real)
-                fit_seconds = time.perf_counter() - start
-                fake = fitted.sample(len(real), seed=s)
-                records.append({"table": name, "generator": generator, "seed": s, "n_real": len(real), "n_test": len(test),
-                                "fit_seconds": fit_seconds, **score_pair(real, fake, table, seed=s),
-                                **utility_and_privacy(real, fake, holdout, test, table, novelty_sample=profile.novelty_sample,
-                                                      seed=s)})
-    return {"records": records}
+    for generator in profile.generators:
+        start = time.perf_counter()
+        fitted = _generator(profile, generator, table, holdout, s).fit(real)
+        fit_seconds = time.perf_counter() - start
+        fake = fitted.sample(len(real), seed=s)
+        records.append({"table": name, "generator": generator, "seed": s, "n_real": len(real), "n_test": len(test),
+                        "fit_seconds": fit_seconds, **score_pair(real, fake, table, seed=s),
+                        **utility_and_privacy(real, fake, holdout, test, table, novelty_sample=profile.novelty_sample, seed=s)})
+    return records
+
+
+def jobs() -> int:
+    """Parallel jobs of the grid: ``$DATARIGHTS_JOBS``, else 2 (capped at the CPU count). Every job is seeded on its
+    own, so the records do not depend on the number of jobs."""
+    return max(1, min(int(os.environ.get("DATARIGHTS_JOBS", "2")), os.cpu_count() or 1))
+
+
+def _grid(profile: TabSynDexStudy, seed: int, data_dir: str | None = None) -> dict[str, Any]:
+    from joblib import Parallel, delayed
+
+    cells = [(name, s) for name in profile.tables for s in profile.seed_list(seed)]
+    for name, _ in cells[:: profile.seeds]:  # a missing data file stops here, before any job starts
+        load_table(name, max_rows=2, data_dir=data_dir)
+    out = Parallel(n_jobs=jobs())(delayed(_grid_cell)(profile, name, s, data_dir) for name, s in cells)
+    return {"records": [r for cell in out for r in cell]}
 
 
 # -- experiment 2: real-vs-real halves as in the official notebook -------------------------------

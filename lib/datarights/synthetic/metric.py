@@ -229,6 +229,20 @@ def model_score(task: Task, model, x: pd.DataFrame, y: pd.Series) -> float:
     return float(f1_score(y, prediction, average="micro"))
 
 
+def _fit(model: Any, x: pd.DataFrame, y: pd.Series, task: Task) -> Any:
+    """``model`` fitted on (x, y); a constant model when a classification target holds a single class.
+
+    With the official encoding the "target" of a many-class nominal column is the indicator of the
+    real table's largest class, which a fake table (or a small real one) may lack altogether; the
+    official code then stops with a scikit-learn error. The port predicts that single class instead.
+    """
+    if task == "classification" and pd.Series(y).nunique() < 2:
+        from sklearn.dummy import DummyClassifier
+
+        return DummyClassifier(strategy="most_frequent").fit(x, y)
+    return model.fit(x, y)
+
+
 def ml_score_pairs(real_scaled: pd.DataFrame, fake_scaled: pd.DataFrame, categorical: Collection[str], target: str,
                    task: Task, *, ml_encoding: MLEncoding = "official") -> tuple[list[float], list[float]]:
     """The 8 scores of the real-trained models and the 8 of the fake-trained ones (4 models × evaluated on real, on fake)."""
@@ -240,10 +254,8 @@ def ml_score_pairs(real_scaled: pd.DataFrame, fake_scaled: pd.DataFrame, categor
     models_fake = copy.deepcopy(models_real)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the MLP's ConvergenceWarning at 200 iterations, as in the official run
-        for model in models_real:
-            model.fit(x_real, y_real)
-        for model in models_fake:
-            model.fit(x_fake, y_fake)
+        models_real = [_fit(model, x_real, y_real, task) for model in models_real]
+        models_fake = [_fit(model, x_fake, y_fake, task) for model in models_fake]
     tables = [(x_real, y_real), (x_fake, y_fake)]
     return ([model_score(task, m, x, y) for x, y in tables for m in models_real],
             [model_score(task, m, x, y) for x, y in tables for m in models_fake])
