@@ -215,6 +215,25 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _gpu(args: argparse.Namespace) -> int:
+    from datarights.experiments import plan
+
+    _device(args.device)
+    if args.list:
+        from datarights.cache import Cache
+
+        cache = Cache()
+        for part in plan.plan(args.profile, args.seed, data_dir=args.data_dir):
+            state = "stored" if part.done(cache) else "to do"
+            print(f"{plan.priority(part)}  [{part.chapter}] {state:7s} {part.label}")
+        return 0
+    report = plan.run_plan(args.profile, deadline=args.deadline, out=args.out, seed=args.seed, device=args.device,
+                           data_dir=args.data_dir, n_jobs=args.jobs, progress=_progress)
+    counts = report.counts()
+    print(f"{args.profile}: {', '.join(f'{n} {k}' for k, n in counts.items())}; archive {report.archive}")
+    return 1 if counts.get("failed") else 0
+
+
 def _seed(text: str) -> int:
     from datarights.validation import SEED_LIMIT
 
@@ -298,7 +317,7 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--profile", choices=PROFILE_NAMES, help="also call stale a chapter executed under another profile")
     q.set_defaults(func=_status)
 
-    from datarights.data.install import NAMES
+    from datarights.catalog import OFFLINE_NAMES as NAMES
 
     q = command("data", "install datasets into the data directory",
                 "Install a dataset where every loader finds it: the data directory ($DATARIGHTS_DATA, else "
@@ -346,6 +365,24 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--cache", help="a folder for the library's caches, shared by the submissions "
                                    "(default: a fresh one per submission)")
     q.set_defaults(func=_grade)
+
+    q = command("gpu", "compute the full profile's results within a deadline (the GPU runner)",
+                "Plan every cached result of the unlearning chapters under the profile, compute those not stored yet in "
+                "priority order, starting a part only if its estimate (a FLOP count and a throughput probe) fits the "
+                "deadline, and rewrite OUT/results.tgz after every part. Run the same command lease after lease; the "
+                "chapters then execute from the stored results on any CPU (`make book PROFILE=full`).",
+                ["gpu --deadline 520 --out $OUT", "gpu --profile dry --deadline 600 --out /tmp/dry --device cpu",
+                 "gpu --list"])
+    q.add_argument("--deadline", type=_seconds, default=520, help="seconds this run may take, probe included (default 520)")
+    q.add_argument("--out", default="gpu-out", help="folder for results.tgz (default gpu-out)")
+    q.add_argument("--profile", choices=("full", "dry"), default="full",
+                   help="full (the papers' settings) or dry (the same plan at toy scale, to check it on a CPU)")
+    q.add_argument("--seed", type=_seed, default=0, help="seed of the plan, an integer in [0, 2**32) (default 0)")
+    q.add_argument("--device", default="auto", help="auto (CUDA if available), cpu, cuda or cuda:N (default auto)")
+    q.add_argument("--data-dir", help="where datasets live (default: $DATARIGHTS_DATA, else ~/.cache/datarights/data)")
+    q.add_argument("--jobs", type=int, default=1, help="parts computed at once through joblib (default 1)")
+    q.add_argument("--list", action="store_true", help="print the plan (priority, chapter, stored or not) and stop")
+    q.set_defaults(func=_gpu)
 
     q = command("profiles", "list the profiles", "The execution profiles and what each runs.", ["profiles"])
     q.set_defaults(func=_profiles)

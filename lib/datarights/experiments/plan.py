@@ -104,10 +104,11 @@ def runners() -> dict[str, Callable[..., dict[str, list[Part]]]]:
 
 
 def priority(part: Part) -> int:
-    """Lower runs first. 0: the class requests at the first seed on the CIFAR-10 ResNet-18 (chapters 01, 02, 03, 08);
-    1: GKT's own run on MNIST at the authors' setting, with its references; 2: the regression domains;
-    3: the other requests (sub-class, random, multi-class, CIFAR-100); 4: more seeds and the other data/model settings;
-    5: sweeps and ablations."""
+    """Lower runs first. 0: the class requests at the first seed on the CIFAR-10 ResNet-18 (chapters 01, 02, 03, 08:
+    references, baselines, UNSIR, bad teacher, SSD); 1: GKT's own run on MNIST at the authors' setting, with its
+    references; 2: the regression domains at the first seed; 3: the other requests (sub-class, random,
+    multi-class, CIFAR-100); 4: more seeds, the other data/model settings and the zero-shot methods on the
+    ResNet-18; 5: sweeps and ablations."""
     config = part.config
     profile = config.get("profile", {})
     name = profile.get("name", "") if isinstance(profile, dict) else ""
@@ -117,6 +118,8 @@ def priority(part: Part) -> int:
         return 5
     if part.kind == "regression-domain":
         return 2 if first_seed else 4
+    if part.kind == "compare-row" and config["method"] in ("gkt", "emmn"):
+        return 4  # zero-shot methods on the ResNet-18: GKT there is the plan's largest single cost
     if part.kind == "zero-shot-method":
         main = name.endswith("zero-shot-mnist")
         if main and first_seed and config["method"] in ("original", "retrained", "gkt_strict") and len(config["classes"]) == 1:
@@ -152,7 +155,7 @@ def unit(part: Part) -> Unit:
         shape, classes, samples = DATASETS[profile.dataset]
         if profile.train_per_class is not None:
             samples = min(samples, profile.train_per_class * classes)
-        return Unit(profile.model, classes, shape, samples)
+        return Unit(profile.model, classes, shape, samples, tuple(sorted(profile.model_options.items())))
     domain = part.config["domain"]
     shape, outputs, samples = REGRESSION_DATASETS.get(domain["dataset"], ((3, 32, 32), 1, 1_000))
     options = dict(domain.get("model_options") or {})
@@ -308,6 +311,7 @@ def run_plan(profile: str = "full", *, deadline: float, out: str | Path, seed: i
     rate = flop_rate if flop_rate is not None else probe(device, seconds=min(5.0, deadline / 20))
     report = Report(profile, deadline, rate)
     say(f"plan: {len(parts)} parts; this machine trains at {rate / 1e12:.2f} TFLOP/s (probe)")
+    write_archive(out, cache, before, report)  # a run killed during its first part still returns its plan
     trained: set[str] = set()
     chosen: list[tuple[Part, Step]] = []
     committed = 0.0

@@ -41,7 +41,7 @@ class Setup:
     def fresh_model(self, seed: int) -> nn.Module:
         """A randomly initialised network of the profile's architecture (e.g. ZRF's incompetent teacher)."""
         shape = self.splits.train.input_shape
-        return models.build(self.profile.model, self.splits.num_classes, shape, seed=seed).to(self.device)
+        return models.build(self.profile.model, self.splits.num_classes, shape, seed=seed, **self.profile.model_options).to(self.device)
 
     def describe(self) -> dict[str, Any]:
         s = self.splits
@@ -70,6 +70,8 @@ def model_config(profile: Profile, seed: int, request: datasets.ForgetRequest, r
     """
     config = {"dataset": profile.dataset, "model": profile.model, "train": profile.train.to_dict(), "seed": seed,
               "train_per_class": profile.train_per_class, "test_per_class": profile.test_per_class}
+    if profile.model_options:
+        config["model_options"] = dict(profile.model_options)
     if request.labels is not None:
         config["labels"] = request.labels
     if role == "retrained":
@@ -108,7 +110,7 @@ def prepare(profile: str | Profile, seed: int, *, forget_classes: tuple[int, ...
     shape, k = splits.train.input_shape, splits.num_classes
 
     def make() -> nn.Module:
-        return models.build(profile.model, k, shape, seed=seed).to(device)
+        return models.build(profile.model, k, shape, seed=seed, **profile.model_options).to(device)
 
     seconds: dict[str, float] = {}
 

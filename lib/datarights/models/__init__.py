@@ -18,23 +18,50 @@ from torch import nn
 InputShape = tuple[int, int, int]
 
 
-def resnet18(num_classes: int, input_shape: InputShape = (3, 32, 32)) -> nn.Module:
-    from torchvision.models import resnet18 as tv_resnet18
+def scaled_resnet18(num_classes: int, in_channels: int = 3, *, width: float = 1.0, cifar_stem: bool = True) -> nn.Module:
+    """torchvision's ResNet-18 with every layer's channels multiplied by ``width`` (64·width … 512·width),
+    module names unchanged. ``width=1`` is torchvision's network itself; smaller widths serve the ``dry``
+    profile, which runs the full profile's code paths on a CPU. ``cifar_stem`` swaps the 7×7 stride-2 stem
+    and max-pool for a 3×3 stride-1 stem (the CIFAR variant)."""
+    from torchvision.models.resnet import BasicBlock, ResNet
 
-    model = tv_resnet18(num_classes=num_classes)
-    model.conv1 = nn.Conv2d(input_shape[0], 64, kernel_size=3, stride=1, padding=1, bias=False)
-    model.maxpool = nn.Identity()
+    if not 0 < width <= 1:
+        raise ValueError(f"width={width!r} must lie in (0, 1]")
+
+    def scaled(planes: int) -> int:
+        return max(4, int(round(planes * width)))
+
+    class _ScaledResNet(ResNet):
+        def _make_layer(self, block, planes, blocks, stride=1, dilate=False):  # noqa: ANN001, ANN202
+            if planes == 64:  # layer1 starts from the (scaled) stem
+                self.inplanes = scaled(64)
+            return super()._make_layer(block, scaled(planes), blocks, stride, dilate)
+
+    model = _ScaledResNet(BasicBlock, [2, 2, 2, 2], num_classes=num_classes) if width != 1 else None
+    if model is None:
+        from torchvision.models import resnet18 as tv_resnet18
+
+        model = tv_resnet18(num_classes=num_classes)
+    stem = scaled(64)
+    if cifar_stem:
+        model.conv1 = nn.Conv2d(in_channels, stem, kernel_size=3, stride=1, padding=1, bias=False)
+        model.maxpool = nn.Identity()
+    elif in_channels != 3 or width != 1:
+        model.conv1 = nn.Conv2d(in_channels, stem, kernel_size=7, stride=2, padding=3, bias=False)
+    if width != 1:
+        model.bn1 = nn.BatchNorm2d(stem)
+        model.fc = nn.Linear(scaled(512), num_classes)
     return model
 
 
-def resnet18_imagenet_stem(num_classes: int, input_shape: InputShape = (3, 32, 32)) -> nn.Module:
+def resnet18(num_classes: int, input_shape: InputShape = (3, 32, 32), *, width: float = 1.0) -> nn.Module:
+    """ResNet-18 for 32×32 inputs: torchvision's, with a 3×3 stride-1 stem and no max-pool."""
+    return scaled_resnet18(num_classes, input_shape[0], width=width, cifar_stem=True)
+
+
+def resnet18_imagenet_stem(num_classes: int, input_shape: InputShape = (3, 32, 32), *, width: float = 1.0) -> nn.Module:
     """torchvision's ResNet-18 unchanged (7×7 stride-2 stem and max-pool), as the UNSIR notebook trains it on 32-px CIFAR."""
-    from torchvision.models import resnet18 as tv_resnet18
-
-    model = tv_resnet18(num_classes=num_classes)
-    if input_shape[0] != 3:
-        model.conv1 = nn.Conv2d(input_shape[0], 64, kernel_size=7, stride=2, padding=3, bias=False)
-    return model
+    return scaled_resnet18(num_classes, input_shape[0], width=width, cifar_stem=False)
 
 
 def _conv_block(c_in: int, c_out: int, kernel: int = 3, stride: int = 1) -> nn.Sequential:

@@ -32,13 +32,12 @@ def allcnn_regressor(num_outputs: int = 1, input_shape: tuple[int, int, int] = (
     return model
 
 
-def resnet18_regressor(num_outputs: int = 1, input_shape: tuple[int, int, int] = (3, 32, 32)) -> nn.Module:
-    """torchvision ResNet-18, random init, ``num_outputs`` outputs: the authors' ``ResNet18`` (spec 6)."""
-    from torchvision.models import resnet18
+def resnet18_regressor(num_outputs: int = 1, input_shape: tuple[int, int, int] = (3, 32, 32), *, width: float = 1.0) -> nn.Module:
+    """torchvision ResNet-18, random init, ``num_outputs`` outputs: the authors' ``ResNet18``; ``width`` < 1
+    scales its channels (the dry profile)."""
+    from datarights.models import scaled_resnet18
 
-    model = resnet18(num_classes=num_outputs)
-    if input_shape[0] != 3:
-        model.conv1 = nn.Conv2d(input_shape[0], 64, kernel_size=7, stride=2, padding=3, bias=False)
+    model = scaled_resnet18(num_outputs, input_shape[0], width=width, cifar_stem=False)
     model.activation_layers = ("relu", *(f"layer{s}.{b}" for s in range(1, 5) for b in range(2)))
     return model
 

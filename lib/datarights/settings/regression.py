@@ -188,8 +188,11 @@ _DRY_DATA = {"vision": {"size": 32, "limit": 300}, "vision-age30": {"size": 32, 
              "vision-resnet18": {"size": 32, "limit": 300}, "text": {"train_limit": 200},
              "forecasting": {"encoder": 168, "horizon": 24, "stride": 400},
              "forecasting-series": {"encoder": 168, "horizon": 24, "stride": 400}}
+_DRY_MODELS = {"allcnn_regressor": {"width": 0.125}, "resnet18_regressor": {"width": 0.125}, "lstm_pair_regressor": {"embedding_dim": 16},
+               "gru_forecaster": {"hidden": 8}, "mlp_regressor": {"hidden": (16,)}}
 STUDIES["dry"] = RegressionStudy(
-    domains=tuple(replace(shrink(d), data={**d.data, **_DRY_DATA.get(d.name, {})}, seeds=(0,), mia_samples=50)
+    domains=tuple(replace(shrink(d), data={**d.data, **_DRY_DATA.get(d.name, {})}, model_options={**d.model_options, **_DRY_MODELS[d.model]},
+                          seeds=(0,), mia_samples=50)
                   for d in STUDIES["full"].domains),
     ablation=Ablation("vision", betas=(0.0,), proxy_epochs=(1,), layer_sets=("late",)), ain_bug_domain="vision",
     description="toy-scale twin of the full profile's domains (slices of UTKFace, STS-B-DIR, diabetes, ETT), for the GPU runner's check")

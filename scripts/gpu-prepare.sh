@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Fills .device/ (git-ignored) with what a GPU lease carries: the datasets of the full profile, packed to fit
+# the 64 MiB that travel with the working tree. Run once per checkout, from the repository root:
+#   bash scripts/gpu-prepare.sh FOLDER      # FOLDER holds the offline copies (cifar10-jpeg.tar.gz, mnist-idx.tar.gz,
+#                                           # utkface-64.tar.gz, stsb-dir/, ett/), e.g. ../shared/data
+set -euo pipefail
+source=${1:?usage: bash scripts/gpu-prepare.sh FOLDER-WITH-THE-OFFLINE-COPIES}
+grep -qx '/.device/' .git/info/exclude 2>/dev/null || grep -qx '/.device/' .gitignore || echo '/.device/' >> .git/info/exclude
+mkdir -p .device
+rm -f .device/cifar10-jpeg.tar.gz .device/mnist-idx.tar.gz .device/utkface-64.tar.gz .device/text-series.tar.gz
+cp "$source"/cifar10-jpeg.tar.gz "$source"/mnist-idx.tar.gz "$source"/utkface-64.tar.gz .device/
+chmod u+w .device/*
+tar -czf .device/text-series.tar.gz -C "$source" stsb-dir ett   # 6.3 MB of TSV/CSV → 1.2 MB
+tree=$(git ls-files -z | xargs -0 du -cb | tail -1 | cut -f1)
+carried=$(du -cb .device | tail -1 | cut -f1)
+echo "carry .device: $((carried / 1048576)) MiB + working tree $((tree / 1048576)) MiB (limit 64 MiB)"
+[ $((carried + tree)) -le $((64 * 1048576)) ] || { echo "too large for one lease: leave a dataset out" >&2; exit 1; }
