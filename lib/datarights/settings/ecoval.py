@@ -6,7 +6,7 @@ EcoVal's own defaults (our reconstruction's choices) are the fields of
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from datarights.profiles import select
@@ -112,7 +112,11 @@ STUDIES: dict[str, EcoValStudy] = {
         budget_fits=(100, 500, 2000, 10000, 40000), budget_clusters=(4, 8, 16, 32), reference_fits=200000),
 }
 
+# The chapter runs on CPUs only and is not part of the GPU runner's plan, so its toy-scale twin of the full
+# profile is the smoke study under the name "dry" (bundled data, seconds).
+STUDIES["dry"] = replace(STUDIES["smoke"], name="dry", description="toy-scale twin of the full profile: " + STUDIES["smoke"].description)
+
 
 def settings(profile: str) -> EcoValStudy:
-    """The EcoVal chapter's settings under ``profile`` (``smoke``, ``quick`` or ``full``)."""
+    """The EcoVal chapter's settings under ``profile`` (``smoke``, ``quick``, ``full`` or ``dry``)."""
     return select(STUDIES, profile)
