@@ -326,7 +326,10 @@ fractions = np.array(result.raw["noise"]["fractions"]) * 100
 top_rate = max(rates)
 for method in NOISE_METHODS:
     runs = np.array(noise[(noise.method == method) & (noise.rate == top_rate)].discovery.tolist())
-    axes[1].plot(fractions, runs.mean(0), label=LABELS[method], **({"lw": 2.4, "color": "black"} if method == "ecoval" else {"lw": 1.2}))
+    if method == "random":
+        continue  # the dashed diagonal below is the expected random curve
+    style = {"lw": 2.4, "color": "black"} if method == "ecoval" else {"lw": 1.2, "color": plt.cm.tab20(NOISE_METHODS.index(method) % 20)}
+    axes[1].plot(fractions, runs.mean(0), label=LABELS[method], **style)
 axes[1].plot(fractions, np.minimum(fractions / (100 * top_rate), 1), color="#999999", ls="-.", lw=1, label="optimal")
 axes[1].plot(fractions, fractions / 100, color="#999999", ls="--", lw=1, label="random")
 axes[1].set_xlabel("% of training points inspected (lowest value first)")
