@@ -206,3 +206,13 @@ def test_a_fit_budget_stops_pydvl_sampling_near_that_many_fits(split):
     for method in ("tmc_shapley", "banzhaf"):
         v = pydvl_values(method, (x[:30], y[:30]), valid, learner=learner(), budget=budget)
         assert 60 <= v.n_fits <= 60 + 40, (method, v.n_fits)
+
+
+def test_new_points_with_nan_or_inf_are_a_clear_error(noisy):
+    """value_of would otherwise return NaN values silently (distances to NaN are NaN)."""
+    result, _ = noisy
+    x, y = result._train
+    bad = x[:2].copy()
+    bad[0, 0] = np.inf
+    with pytest.raises(ValueError, match="new points: X contains NaN or infinite values"):
+        result.value_of(bad, y[:2])
