@@ -26,7 +26,7 @@ def test_every_chapter_reads_its_settings_through_the_one_lookup(chapter):
         assert module.settings(name) is not None
     with pytest.raises(ValueError) as error:
         module.settings("huge")
-    assert str(error.value) == "unknown profile='huge'; known profiles: ['smoke', 'quick', 'full']"
+    assert str(error.value) == "unknown profile='huge'; known profiles: ['smoke', 'quick', 'full', 'dry']"
 
 
 def test_profile_get_accepts_a_name_or_a_profile_and_rejects_anything_else():
