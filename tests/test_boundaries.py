@@ -156,3 +156,20 @@ def test_good_values_pass_through_unchanged(ctx):
     assert v.check_model_data(ctx["model"], split, "forget_test") is split
     assert v.check_model_data(ctx["model"], split, num_classes=10) is split
     assert data.ForgetRequest(classes=3).classes == (3,) and data.ForgetRequest(classes=np.array([1, 2])).classes == (1, 2)
+
+
+@pytest.mark.parametrize("batch_size", [0, -1, 2.5, True, "64"])
+def test_batch_size_must_be_a_positive_integer(ctx, batch_size):
+    from datarights.data import TensorData
+
+    with pytest.raises(ValueError, match="batch_size must be an integer ≥ 1"):
+        next(ctx["digits"].train.batches(batch_size))
+    with pytest.raises(ValueError, match="batch_size must be an integer ≥ 1"):
+        next(TensorData(torch.zeros(3, 2), torch.zeros(3, dtype=torch.long)).batches(batch_size))
+
+
+def test_tensor_data_with_nan_is_refused():
+    from datarights.data import TensorData
+
+    with pytest.raises(ValueError, match="x has 1 NaN or infinite value"):
+        TensorData(torch.tensor([[NAN, 0.0]]), torch.tensor([0]))

@@ -7,6 +7,7 @@ so a whole dataset can sit on the GPU and an epoch is a loop over index slices.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -86,8 +87,7 @@ class Split:
         ``augment="crop_flip"``: random 4-pixel-padded crop and horizontal flip,
         the usual CIFAR augmentation, applied to the whole batch at once.
         """
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        _check_batch_size(batch_size)
         if augment not in AUGMENTATIONS:
             raise ValueError(f"augment must be one of {AUGMENTATIONS}, got {augment!r}")
         device = torch.device(device) if device is not None else self.device
@@ -100,6 +100,11 @@ class Split:
             if augment == "crop_flip":
                 xb = crop_flip(xb, generator=generator)
             yield self.normalize(xb), yb
+
+
+def _check_batch_size(batch_size: int) -> None:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+        raise ValueError(f"batch_size must be an integer ≥ 1, got {batch_size!r}")
 
 
 def crop_flip(x: Tensor, *, padding: int = 4, generator: torch.Generator | None = None) -> Tensor:
@@ -134,6 +139,9 @@ class TensorData:
         if not self.x.is_floating_point() or self.y.ndim != 1 or len(self.y) != len(self.x):
             raise ValueError(f"TensorData {self.name!r}: x must be float with one label in y per row, "
                              f"got {self.x.dtype} {tuple(self.x.shape)} and y {tuple(self.y.shape)}")
+        if not bool(torch.isfinite(self.x).all()):
+            raise ValueError(f"TensorData {self.name!r}: x has {int((~torch.isfinite(self.x)).sum())} NaN or infinite "
+                             "value(s); training on them would give NaN losses")
 
     def __len__(self) -> int:
         return len(self.y)
@@ -143,6 +151,7 @@ class TensorData:
         """Yield (x, y) batches, optionally shuffled; ``augment`` must be None (the inputs are not images)."""
         if augment is not None:
             raise ValueError(f"TensorData {self.name!r} cannot be augmented (augment={augment!r}); use augment=None")
+        _check_batch_size(batch_size)
         device = torch.device(device) if device is not None else self.x.device
         order = torch.randperm(len(self), generator=generator) if shuffle else torch.arange(len(self))
         for start in range(0, len(self), batch_size):
