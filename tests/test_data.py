@@ -98,7 +98,8 @@ def test_cifar10_image_folder_and_its_archive_load_in_label_order(tmp_path, smal
     archive_dir = tmp_path / "archived"
     archive_dir.mkdir()
     with tarfile.open(archive_dir / "cifar10-jpeg.tar.gz", "w:gz") as tar:
-        tar.add(tmp_path / "cifar10-jpeg", arcname="cifar10-jpeg")
+        tar.add(tmp_path / "cifar10-jpeg", arcname="cifar10-jpeg",
+                filter=lambda member: None if member.name.endswith(".pt") else member)  # the images only
     unpacked = data.load("cifar10", archive_dir)
     assert torch.equal(unpacked.train.x, ds.train.x)
 
