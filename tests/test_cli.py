@@ -112,3 +112,11 @@ def test_data_all_installs_into_the_data_directory(tmp_path, capsys, monkeypatch
     assert main(["data", "list"]) == 0 and "ett        installed" in capsys.readouterr().out
     assert main(["data", "all", "--from", str(tmp_path / "nowhere")]) == 2
     assert "--from" in capsys.readouterr().err
+
+
+def test_the_cli_offers_exactly_the_installable_datasets():
+    """The CLI names the datasets without importing torch (datarights.catalog); the installer defines them."""
+    from datarights.catalog import OFFLINE_NAMES
+    from datarights.data.install import NAMES
+
+    assert tuple(OFFLINE_NAMES) == tuple(NAMES)
