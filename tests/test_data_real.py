@@ -20,7 +20,7 @@ def data_dir():
 
 
 def _needs(name: str, data_dir) -> None:
-    state = install.status(data_dir)[name]
+    state = install.status(data_dir, (name,))[name]
     if state != "installed":
         copy = install.OFFLINE[name]
         pytest.skip(f"{name} is {state} in the data directory {data_dir}: install it with "
@@ -66,7 +66,7 @@ def test_ett_series_load_as_forecasting_windows(data_dir):
 
 def test_utkface_archive_is_complete(data_dir):
     _needs("utkface", data_dir)  # the check reads the whole archive: 23,708 faces
-    assert install.status(data_dir)["utkface"] == "installed"
+    assert install.status(data_dir, ("utkface",))["utkface"] == "installed"
 
 
 @pytest.mark.parametrize(("name", "rows"), [("winequality-white", 4898), ("concrete", 1030)])

@@ -148,11 +148,13 @@ def copy_for(name: str) -> OfflineCopy:
                                "(digits ships with scikit-learn and needs no installation)") from None
 
 
-def status(data_dir: str | Path | None = None) -> dict[str, str]:
-    """For each installable dataset: ``"installed"``, ``"missing"`` or what is wrong with it."""
+def status(data_dir: str | Path | None = None, names: tuple[str, ...] | None = None) -> dict[str, str]:
+    """For each installable dataset (or those in ``names``): ``"installed"``, ``"missing"`` or what is wrong with it."""
     root = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
     out = {}
     for name, copy in OFFLINE.items():
+        if names is not None and name not in names:
+            continue
         target = root / copy.target
         if not target.exists():
             out[name] = "missing"
