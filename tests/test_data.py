@@ -254,11 +254,9 @@ def test_nothing_in_the_library_looks_for_the_shared_folder():
     """Datasets come from the data directory or a path the user gives: no code or message of the
     library names the project's ../shared folder (a developer-only path)."""
     package = Path(data.__file__).resolve().parents[1]
-    # Modules of work in progress elsewhere that still name it in an error message (to be fixed there).
-    pending = {"data/regression.py", "data/tabular.py"}
     offenders = {p.relative_to(package).as_posix() for p in package.rglob("*.py")
                  if any("../shared" in text or "shared/data" in text for text in _strings_in_code(p))}
-    assert offenders <= pending, f"modules that name ../shared: {sorted(offenders - pending)}"
+    assert not offenders, f"modules that name ../shared: {sorted(offenders)}"
 
 
 def test_the_command_lines_dataset_names_are_the_installers():

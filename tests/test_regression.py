@@ -255,3 +255,25 @@ def test_foundation_finetune_accepts_a_regression_loss():
         TrainConfig(epochs=20, batch_size=32, optimizer="adam", lr=3e-3, weight_decay=0.0, schedule="constant"), seed=0),
         loss_fn=loss_function("mse")).model
     assert rmetrics.regression_error(tuned, val, "mse") < 0.8 * before
+
+
+def test_a_truncated_decoded_utkface_file_is_decoded_again(tmp_path):
+    """The decoded faces are written atomically with their count and the archive they came from; a file
+    cut short (a killed run, a full disk) is not trusted but rebuilt."""
+    from PIL import Image
+
+    archive = tmp_path / "utkface-64.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for i, age in enumerate([3, 17, 25, 40, 61, 80, 9, 33]):
+            buffer = io.BytesIO()
+            Image.new("RGB", (64, 64), (i * 30, 100, 200 - i * 20)).save(buffer, format="JPEG")
+            info = tarfile.TarInfo(f"utkface-64/{age}_0_0_2017011{i}.jpg.chip.jpg")
+            info.size = len(buffer.getvalue())
+            tar.addfile(info, io.BytesIO(buffer.getvalue()))
+    first, _ = rdata.utkface(tmp_path, size=8)
+    decoded = tmp_path / "utkface-8.uint8.pt"
+    assert decoded.is_file()
+    decoded.write_bytes(decoded.read_bytes()[:100])
+    again, _ = rdata.utkface(tmp_path, size=8)
+    assert all(torch.equal(a.x, b.x) and torch.equal(a.y, b.y) for a, b in zip(first, again))
+    assert len(torch.load(decoded, weights_only=True)["y"]) == 8, "the truncated file was replaced by a whole one"

@@ -203,7 +203,7 @@ def execute(chapter: Chapter, *, profile: str, seed: int = 0, device: str = "aut
         try:
             papermill.execute_notebook(str(source_nb), str(executed_nb), parameters=parameters, kernel_name="python3",
                                        cwd=str(chapter.source.parents[1]), progress_bar=False, log_output=log_output,
-                                       execution_timeout=timeout)
+                                       execution_timeout=timeout, extra_arguments=["--IPKernelApp.log_level=ERROR"])
         except papermill.PapermillExecutionError:
             failed = chapter.source.parents[1] / "_build" / "failed" / f"{chapter.stem}.ipynb"
             failed.parent.mkdir(parents=True, exist_ok=True)

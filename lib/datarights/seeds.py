@@ -11,7 +11,8 @@ used, so every committed number keeps its seed.
 
 from __future__ import annotations
 
-SEED_LIMIT = 2**32
+from datarights.validation import SEED_LIMIT, check_seed
+
 # Purpose → offset added to the run's seed. Offsets of purposes that can meet in one run differ.
 SUB_SEED_OFFSETS: dict[str, int] = {
     "repair": 1,        # UNSIR and EMMN: the repair pass after impair
@@ -20,13 +21,6 @@ SUB_SEED_OFFSETS: dict[str, int] = {
     "judge": 1_000,     # zero-shot chapter: the independent judge trained on all of D
     "incompetent": 10_000,  # ZRF's and the bad teacher's randomly initialised network
 }
-
-
-def check_seed(seed: object, argument: str = "seed") -> int:
-    """``seed`` if it is an int in [0, 2**32), else a ``ValueError`` naming ``argument``."""
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_LIMIT:
-        raise ValueError(f"{argument}={seed!r} is not a valid seed: give an integer in [0, 2**32)")
-    return seed
 
 
 def require_seed(config: object) -> int:

@@ -35,7 +35,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from datarights.data.registry import default_data_dir
+from datarights.data.registry import DECODED_FORMAT, _listing_checksum, _write_decoded, default_data_dir
 from datarights.data.tensors import AUGMENTATIONS, Split, concat, crop_flip
 
 # ---------------------------------------------------------------------------------------------
@@ -305,26 +305,40 @@ def utkface(data_dir: str | Path | None = None, *, size: int = 32, seed: int = 0
     root = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
     archive = root / "utkface-64.tar.gz"
     if not archive.is_file():
-        raise FileNotFoundError(f"UTKFace not found: expected {archive}. Copy ../shared/data/utkface-64.tar.gz there or set "
-                                "DATARIGHTS_DATA to the folder that holds it (the archive of github naheri/gender_detection).")
+        raise FileNotFoundError(f"UTKFace not found: expected {archive}. Install it with `python -m datarights data utkface --from "
+                                "PATH/utkface-64.tar.gz` (the archive of github naheri/gender_detection), or set DATARIGHTS_DATA "
+                                "to the folder that holds it.")
     decoded = root / f"utkface-{size}.uint8.pt"
-    if decoded.is_file():
-        stored = torch.load(decoded, weights_only=True)
+    source = _listing_checksum([archive], root)
+    stored = _read_utkface_decoded(decoded, source)
+    if stored is not None:
         x, y, counts = stored["x"], stored["y"], dict(stored["counts"])
     else:
         images, ages, counts = utkface_records(archive)
         x = torch.from_numpy(np.stack([_resize(d, size) for d in images]).transpose(0, 3, 1, 2).copy())
         y = torch.from_numpy(ages)
-        try:
-            torch.save({"x": x, "y": y, "counts": counts}, decoded)
-        except OSError:
-            pass
+        _write_decoded(decoded, {"format": DECODED_FORMAT, "source": source, "count": len(y), "x": x, "y": y, "counts": counts})
     if limit is not None and limit < len(y):
         keep = torch.from_numpy(np.sort(np.random.default_rng(seed).permutation(len(y))[:limit]))
         x, y = x[keep], y[keep]
     parts = _three_way(len(y), fractions, seed)
     return tuple(Split(x[torch.from_numpy(i)], y[torch.from_numpy(i)], FACE_MEAN, FACE_STD, part)  # type: ignore[return-value]
                  for i, part in zip(parts, ("train", "val", "test"))), counts
+
+
+def _read_utkface_decoded(path: Path, source: str) -> dict | None:
+    """The decoded faces stored at ``path`` if they were decoded from this very archive (same name, size and
+    time) and hold as many images as they say; None otherwise (a truncated or stale file is decoded again)."""
+    if not path.is_file():
+        return None
+    try:
+        stored = torch.load(path, weights_only=True)
+        count = stored.get("count") if isinstance(stored, dict) else None
+        ok = (count is not None and stored.get("format") == DECODED_FORMAT and stored.get("source") == source
+              and len(stored["x"]) == count and len(stored["y"]) == count)
+    except Exception:  # a truncated or foreign file: torch raises several types
+        return None
+    return stored if ok else None
 
 
 def agedb_dir(folder: str | Path, *, size: int = 32) -> tuple[Split, Split, Split]:
@@ -595,8 +609,8 @@ def ett(data_dir: str | Path | None = None, *, series: Sequence[str] = ("ETTh1",
     for entity, name in enumerate(series):
         path = folder / f"{name}.csv"
         if not path.is_file():
-            raise FileNotFoundError(f"{path} not found: get ETTh1.csv/ETTh2.csv from github zhouhaoyi/ETDataset "
-                                    "(copy in ../shared/data/ett/) into a folder `ett` under $DATARIGHTS_DATA")
+            raise FileNotFoundError(f"{path} not found: install ETTh1.csv/ETTh2.csv (github zhouhaoyi/ETDataset) with "
+                                    "`python -m datarights data ett --from FOLDER`, or copy them into a folder `ett` under $DATARIGHTS_DATA")
         frame = pd.read_csv(path, parse_dates=["date"])
         if target not in frame.columns:
             raise ValueError(f"target={target!r} is not a column of {path.name}: {list(frame.columns)}")

@@ -31,7 +31,7 @@ concrete            1,030   ``concrete.csv`` (UCI's sheet in UCI row order),    
 ==================  ======  ==================================================  ====================
 
 As in the official notebook, ``quality`` is the only nominal column of wine-white and concrete
-has none. Copies are in the project's shared data folder (``shared/data/tabular``).
+has none. ``python -m datarights data tabular --from FOLDER`` installs them into the data directory.
 
 Nominal columns are coded as numbers (TabSynDex's official code needs that); the target is the
 last column, as the official TabSynDex function assumes.
@@ -113,7 +113,7 @@ def _csv(file: str, data_dir: str | Path | None, **read: object) -> pd.DataFrame
     if not path.is_file():
         raise FileNotFoundError(
             f"{file} not found at {path}. The table is not bundled with any package: install the offline copy with "
-            f"`python -m datarights data tabular --from ../shared/data/tabular` (or copy {file} into {path.parent}), "
+            f"`python -m datarights data tabular --from FOLDER` (or copy {file} into {path.parent}), "
             f"point {DATA_ENV} at a folder that holds tabular/{file}, or pass data_dir=.")
     return pd.read_csv(path, **read)
 

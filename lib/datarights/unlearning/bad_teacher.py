@@ -31,6 +31,7 @@ from datarights.seeds import require_seed, sub_seed
 from datarights.train import autocast, evaluating, model_device, to_device
 from datarights.unlearning.base import (
     UnlearningResult,
+    check_inputs,
     require_nonempty,
     stopwatch,
     working_copy,
@@ -129,6 +130,7 @@ def bad_teacher(model: nn.Module, *, forget: Split, retain: Split,
         uniform ablation), against which ZRF should be measured, ``extra["n_retain_used"]`` the size
         of the retain subset.
     """
+    check_inputs(model, config, forget=forget, retain=retain)
     require_nonempty(forget, "forget")
     if config.retain_fraction > 0:
         require_nonempty(retain, "retain")

@@ -55,3 +55,18 @@ def require_nonempty(split: Split | None, argument: str) -> Split:
     if split is None or len(split) == 0:
         raise ValueError(f"{argument} is empty: this method needs at least one {argument} sample")
     return split
+
+
+def check_inputs(model: nn.Module, config: object, *, forget: Split | None = None, retain: Split | None = None,
+                 images: bool = True) -> None:
+    """What every method checks before any work: finite and positive settings, a seed, and (for image
+    classifiers) a model that takes the splits' images and knows their labels. Errors name the argument."""
+    from datarights.seeds import require_seed
+    from datarights.validation import check_config_numbers, check_model_data
+
+    check_config_numbers(config, "config", nonnegative=("generator_steps", "student_steps"))
+    require_seed(config)
+    if images:
+        for name, split in (("forget", forget), ("retain", retain)):
+            if split is not None and len(split):
+                check_model_data(model, split, name)

@@ -23,6 +23,7 @@ from datarights.seeds import require_seed
 from datarights.train import LossFn, TrainConfig, fit, model_device, predict_logits
 from datarights.unlearning.base import (
     UnlearningResult,
+    check_inputs,
     require_nonempty,
     stopwatch,
     working_copy,
@@ -103,6 +104,7 @@ def retrain(model: nn.Module, *, forget: Split | None = None, retain: Split, con
     UnlearningResult
         The retrained model, its wall time, and ``extra["epochs"]``.
     """
+    check_inputs(model, config, retain=retain, images=loss_fn is None)
     require_nonempty(retain, "retain")
     device = model_device(model)
     with stopwatch(device) as seconds:
@@ -135,6 +137,7 @@ def finetune(model: nn.Module, *, forget: Split | None = None, retain: Split, co
     UnlearningResult
         The fine-tuned model, its wall time, and ``extra["epochs"]``.
     """
+    check_inputs(model, config, retain=retain, images=loss_fn is None)
     require_nonempty(retain, "retain")
     device = model_device(model)
     with stopwatch(device) as seconds:
@@ -165,6 +168,7 @@ def neggrad(model: nn.Module, *, forget: Split, retain: Split | None = None, con
     UnlearningResult
         The model after ascent, its wall time, and ``extra["epochs"]``.
     """
+    check_inputs(model, config, forget=forget)
     require_nonempty(forget, "forget")
     device = model_device(model)
     with stopwatch(device) as seconds:
@@ -199,6 +203,7 @@ def random_labels(model: nn.Module, *, forget: Split, retain: Split, config: Ran
     UnlearningResult
         The fine-tuned model, its wall time, and ``extra["epochs"]``.
     """
+    check_inputs(model, config, forget=forget, retain=retain)
     require_nonempty(forget, "forget")
     require_nonempty(retain, "retain")
     device = model_device(model)

@@ -35,6 +35,7 @@ from datarights.train import (
 )
 from datarights.unlearning.base import (
     UnlearningResult,
+    check_inputs,
     require_nonempty,
     stopwatch,
     working_copy,
@@ -138,6 +139,7 @@ def blindspot(model: nn.Module, *, forget: Data, retain: Data, config: Blindspot
         The unlearned model and its wall time; ``extra`` holds the blindspot model (``proxy``), the
         seconds of its training and of the unlearning pass, and the loss after each unlearning step.
     """
+    check_inputs(model, config, images=False)
     require_nonempty(forget, "forget")
     require_nonempty(retain, "retain")
     device = model_device(model)

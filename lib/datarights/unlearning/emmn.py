@@ -28,7 +28,12 @@ from torch import Tensor, nn
 from datarights.data.tensors import Split, TensorData
 from datarights.seeds import require_seed, sub_seed
 from datarights.train import TrainConfig, fit, model_device
-from datarights.unlearning.base import UnlearningResult, stopwatch, working_copy
+from datarights.unlearning.base import (
+    UnlearningResult,
+    check_inputs,
+    stopwatch,
+    working_copy,
+)
 from datarights.unlearning.gkt import check_forget_classes, num_classes_of
 from datarights.unlearning.unsir import error_maximizing_noise, optimize_noise
 
@@ -112,6 +117,7 @@ def emmn(model: nn.Module, *, forget_classes: Iterable[int] | int | None = None,
         The repaired model and its wall time; ``extra`` holds the noise per class (a few images each,
         on the CPU), the noise objectives, the impaired model and the wall time of each step.
     """
+    check_inputs(model, config, images=False)
     del retain  # zero-shot: never read
     if input_shape is None:
         if forget is None:

@@ -20,6 +20,7 @@ from datarights.seeds import require_seed
 from datarights.train import RegressorTraining, fit_regressor, model_device
 from datarights.unlearning.base import (
     UnlearningResult,
+    check_inputs,
     require_nonempty,
     stopwatch,
     working_copy,
@@ -76,6 +77,7 @@ def gaussian_finetune(model: nn.Module, *, forget: Data, retain: Data, config: G
     UnlearningResult
         The fine-tuned model, its wall time, ``extra["labels"]`` (the drawn targets) and ``extra["epochs"]``.
     """
+    check_inputs(model, config, images=False)
     require_nonempty(forget, "forget")
     require_nonempty(retain, "retain")
     device = model_device(model)

@@ -53,7 +53,7 @@ from datarights.models import reinitialize
 from datarights.models.activations import attention_loss, capture, default_layers
 from datarights.seeds import require_seed, sub_seed
 from datarights.train import evaluate, evaluating, model_device
-from datarights.unlearning.base import UnlearningResult, stopwatch
+from datarights.unlearning.base import UnlearningResult, check_inputs, stopwatch
 
 Variant = Literal["faithful", "strict"]
 VARIANTS: dict[str, str] = {
@@ -240,6 +240,7 @@ def gkt(model: nn.Module, *, forget_classes: Iterable[int] | int | None = None, 
         loss), ``samples`` (pseudo-images that passed the gate), ``rejected`` (images the gate removed),
         ``pass_rate`` over the run, ``empty_batches`` and ``generator`` (the trained generator).
     """
+    check_inputs(model, config, images=False)
     del retain  # zero-shot: never read
     if config.variant == "faithful" and monitor is None:
         raise ValueError("monitor is required by variant='faithful': the authors' scheduler steps on the retain-test loss; "

@@ -30,6 +30,7 @@ from datarights.data.tensors import Split, concat
 from datarights.train import evaluating, model_device, to_device
 from datarights.unlearning.base import (
     UnlearningResult,
+    check_inputs,
     require_nonempty,
     stopwatch,
     working_copy,
@@ -115,6 +116,7 @@ def ssd(model: nn.Module, *, forget: Split, retain: Split, config: SSDConfig = S
         The dampened model, its wall time, ``extra["selected"]`` (dampened parameters per tensor) and
         ``extra["fraction_selected"]`` (their share of all parameters).
     """
+    check_inputs(model, config, forget=forget, retain=retain)
     require_nonempty(forget, "forget")
     require_nonempty(retain, "retain")
     device = model_device(model)

@@ -35,6 +35,7 @@ from datarights.seeds import require_seed, sub_seed
 from datarights.train import TrainConfig, evaluating, fit, model_device
 from datarights.unlearning.base import (
     UnlearningResult,
+    check_inputs,
     require_nonempty,
     stopwatch,
     working_copy,
@@ -207,6 +208,7 @@ def unsir(model: nn.Module, *, forget: Split | None = None, retain: Split, forge
         the CPU), the noise objective per step (``noise_loss``), the model after impair (``impaired``),
         the size of the impair set and the wall time of each step.
     """
+    check_inputs(model, config, retain=retain)
     require_nonempty(retain, "retain")
     device = model_device(model)
     classes = _check_classes(forget_classes, forget, retain, _num_classes(model, retain), subclass)
