@@ -197,11 +197,15 @@ def _ablation_entry(profile: Profile, study: ZeroShotStudy, seed: int, classes: 
     def compute() -> dict[str, Any]:
         with cpu_threads(device):
             setup = prepare(profile, seed, forget_classes=classes, device=device, data_dir=data_dir, cache=cache)
-            result = unlearn("gkt_strict", setup, study, **changes)
+            try:
+                result = unlearn("gkt_strict", setup, study, **changes)
+            except RuntimeError as error:  # the gate rejecting everything at this setting: a finding, stored as such
+                return {"parameter": parameter, "value": "none" if value is None else value, "status": f"failed: {error}",
+                        "trajectory": [], "pass_rate": 0.0}
             final = split_accuracies(result.model, setup.splits)
             return {"parameter": parameter, "value": "none" if value is None else value, "trajectory": result.extra["trajectory"],
                     "pass_rate": result.extra["pass_rate"], "retain_test": final["retain_test"], "forget_test": final["forget_test"],
-                    "gkt_seconds": result.seconds}
+                    "gkt_seconds": result.seconds, "status": "ok"}
 
     gkt = replace(study.gkt, pseudo_batches=study.ablation_pseudo_batches)
     work = gkt.pseudo_batches * (gkt.generator_steps * 2 + gkt.student_steps) * gkt.batch_size / 50_000

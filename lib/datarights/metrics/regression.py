@@ -22,6 +22,7 @@ from torch import nn
 from datarights.data.regression import Data, batch_at
 from datarights.metrics.mia import ATTACK_DESCRIPTIONS, MIAResult
 from datarights.seeds import require_seed
+from datarights.validation import check_config_numbers, check_int, check_number, check_seed
 from datarights.train import Loss, check_loss, loss_function, model_device, per_sample_errors, predict_regression, relearn_loop
 MIA_ORIENTATION = ("fraction of the train-forget samples judged 'member' from their absolute error "
                    "(lower = less membership signal; the target is the retrained model's value)")
@@ -76,6 +77,8 @@ def regression_mia(model: nn.Module, *, train: Data, test: Data, targets: Data, 
     for argument, split in (("train", train), ("test", test), ("targets", targets)):
         if len(split) == 0:
             raise ValueError(f"{argument} is empty: the membership attack needs samples in every set")
+    check_seed(seed)
+    check_int(samples, "samples", minimum=1)
     rng = np.random.default_rng(seed)
     generator = torch.Generator().manual_seed(seed)
     per_side = min(samples, len(train), len(test))  # balanced classes, as the authors' 2,000 vs 2,000
@@ -146,6 +149,8 @@ def relearn_steps(model: nn.Module, *, relearn: Data, evaluate_on: Data, thresho
     """
     if len(relearn) == 0 or len(evaluate_on) == 0:
         raise ValueError("relearn and evaluate_on must both hold samples")
+    check_number(threshold, "threshold", nonnegative=True)
+    check_config_numbers(config, "config")
     student = model if inplace else copy.deepcopy(model)
     device = model_device(student)
     generator = torch.Generator().manual_seed(require_seed(config))
