@@ -186,8 +186,8 @@ STUDIES: dict[str, RegressionStudy] = {
 # The full profile's domains on slices of the same data, one seed, capped counts: the GPU runner's check on a CPU.
 _DRY_DATA = {"vision": {"size": 32, "limit": 300}, "vision-age30": {"size": 32, "limit": 300},
              "vision-resnet18": {"size": 32, "limit": 300}, "text": {"train_limit": 200},
-             "forecasting": {"encoder": 168, "horizon": 24, "stride": 100},
-             "forecasting-series": {"encoder": 168, "horizon": 24, "stride": 100}}
+             "forecasting": {"encoder": 24, "horizon": 6, "stride": 100},
+             "forecasting-series": {"encoder": 24, "horizon": 6, "stride": 100}}
 _DRY_MODELS = {"allcnn_regressor": {"width": 0.125}, "resnet18_regressor": {"width": 0.125}, "lstm_pair_regressor": {"embedding_dim": 16},
                "gru_forecaster": {"hidden": 8}, "mlp_regressor": {"hidden": (16,)}}
 STUDIES["dry"] = RegressionStudy(
