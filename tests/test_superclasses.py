@@ -34,7 +34,21 @@ def test_cifar100_standard_mapping_puts_rocket_and_its_siblings_in_vehicles_2():
     assert grouping.names[CIFAR100_COARSE_OF_FINE[CIFAR100_FINE.index("baby")]] == "people"
 
 
-def test_cifar100_loader_returns_fine_labels_whose_coarse_labels_follow_the_standard_mapping(tmp_path):
+@pytest.fixture()
+def trusted_test_files(monkeypatch):
+    """A test's tiny CIFAR-100 files cannot have the published md5: let the loader read them."""
+    from datarights.data import registry
+
+    monkeypatch.setattr(registry, "cifar100_problem", lambda folder: None)
+
+
+def test_cifar100_files_without_the_published_md5_are_not_unpickled(tmp_path):
+    _write_cifar100(tmp_path, {"train": [69], "test": [69]})
+    with pytest.raises(ValueError, match="published md5"):
+        data.load("cifar100", tmp_path)
+
+
+def test_cifar100_loader_returns_fine_labels_whose_coarse_labels_follow_the_standard_mapping(tmp_path, trusted_test_files):
     _write_cifar100(tmp_path, {"train": [69, 41, 2, 69, 0], "test": [69, 85]})
     ds = data.load("cifar100", tmp_path)
     assert ds.num_classes == 100 and ds.classes[69] == "rocket"
@@ -43,7 +57,7 @@ def test_cifar100_loader_returns_fine_labels_whose_coarse_labels_follow_the_stan
     assert coarse.tolist() == [19, 19, 14, 19, 4]
 
 
-def test_cifar100_file_with_a_nonstandard_coarse_label_is_refused(tmp_path):
+def test_cifar100_file_with_a_nonstandard_coarse_label_is_refused(tmp_path, trusted_test_files):
     wrong = list(CIFAR100_COARSE_OF_FINE)
     wrong[69] = 18
     _write_cifar100(tmp_path, {"train": [69], "test": [69]}, coarse_of=wrong)
@@ -52,7 +66,7 @@ def test_cifar100_file_with_a_nonstandard_coarse_label_is_refused(tmp_path):
 
 
 def test_missing_cifar100_says_how_to_get_it(tmp_path):
-    with pytest.raises(FileNotFoundError, match="cifar-100-python.*download=True"):
+    with pytest.raises(FileNotFoundError, match="cifar-100-python.*data cifar100"):
         data.load("cifar100", tmp_path)
 
 
@@ -70,7 +84,7 @@ def test_subclass_forgetting_relabels_to_superclasses_and_forgets_one_fine_class
 @pytest.mark.parametrize(("request_args", "message"), [
     (dict(kind="subclass", classes=(8,)), "needs superclasses="),
     (dict(kind="class"), "needs classes="),
-    (dict(kind="random", fraction=1.0), "fraction in \\(0, 1\\)"),
+    (dict(kind="random", fraction=1.0), "fraction must be in \\(0, 1\\)"),
     (dict(kind="forget-all", classes=(1,)), "kind must be"),
 ])
 def test_bad_forget_requests_name_the_argument(request_args, message):
