@@ -63,9 +63,9 @@ def test_empty_forget_or_retain_set_is_a_clear_error(quick_setup):
     s = quick_setup.splits
     empty = s.forget_train.subset(torch.zeros(len(s.forget_train), dtype=torch.bool))
     with pytest.raises(ValueError, match="forget is empty"):
-        unlearning.neggrad(quick_setup.original, forget=empty, retain=s.retain_train)
+        unlearning.neggrad(quick_setup.original, forget=empty, retain=s.retain_train, config=replace(get("quick").neggrad, seed=0))
     with pytest.raises(ValueError, match="retain is empty"):
-        unlearning.finetune(quick_setup.original, forget=s.forget_train, retain=empty)
+        unlearning.finetune(quick_setup.original, forget=s.forget_train, retain=empty, config=replace(get("quick").finetune, seed=0))
 
 
 def test_random_wrong_labels_never_keep_the_true_label():
