@@ -151,7 +151,7 @@ def test_emmn_forgets_on_digits(digits_request):
     (lambda m: gkt(m, forget_classes=[0], input_shape=DIGITS_SHAPE, config=GKTConfig(seed=0, variant="strict", layers=("layer9",))), "layers"),
     (lambda m: gkt(m, forget_classes=[0], input_shape=DIGITS_SHAPE, config=GKTConfig(seed=0, variant="faithful")), "monitor"),
     (lambda m: gkt(m, forget_classes=[0], config=GKTConfig(seed=0, variant="strict")), "input_shape"),
-    (lambda m: unlearning.emmn(m, forget_classes=[10], input_shape=DIGITS_SHAPE), "forget_classes"),
+    (lambda m: unlearning.emmn(m, forget_classes=[10], input_shape=DIGITS_SHAPE, config=unlearning.EMMNConfig(seed=0)), "forget_classes"),
 ])
 def test_bad_input_raises_a_clear_error(digits_request, call, message):
     """Unknown or all classes, a threshold outside (0, 1), missing layers or data: ValueError naming the argument."""
