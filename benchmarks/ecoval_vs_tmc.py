@@ -8,7 +8,7 @@ test set (lower is better). Fits are hardware-independent; seconds are indicativ
     .venv/bin/python benchmarks/ecoval_vs_tmc.py [--fits 50 500 5000] [--tables breast_cancer wine digits] [--n 200]
 
 An earlier version of this script compared TMC stopped at 2, 10 and 30 seconds, which favours the
-cheap method on a slow machine; chapter 07's experiment 6 compares every method at equal fits
+cheap method on a slow machine; chapter 08's experiment 6 compares every method at equal fits
 against a Data Shapley reference, which is the measurement to quote.
 """
 

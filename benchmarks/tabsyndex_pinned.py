@@ -1,6 +1,6 @@
 """The TabSynDex port (official mode) in the environment of the official run, beside the official function.
 
-Chapter 06 compares the port with the official example notebook's published values. Two of the
+Chapter 07 compares the port with the official example notebook's published values. Two of the
 differences it finds come from scikit-learn versions (the random forest of the ML component, the
 end point of the pMSE's lbfgs solver), so this script measures the port under the versions of the
 official run and, when given a clone of ``vikram2000b/tabsyndex``, runs the official function on

@@ -34,7 +34,7 @@ def _archive(path: Path) -> dict[str, bytes]:
 
 def test_the_full_plan_lists_every_chapter_once_in_priority_order(cache):
     parts = gpu_plan.plan("full", cache=cache)
-    assert {p.chapter for p in parts} == {"01", "02", "03", "04", "05", "08"}
+    assert {p.chapter for p in parts} == {"01", "02", "03", "04", "05", "06"}
     keys = [(p.kind, str(cache.result_path(p.kind, p.config))) for p in parts]
     assert len(keys) == len(set(keys)), "a part shared by two chapters is planned once"
     ranks = [gpu_plan.priority(p) for p in parts]
@@ -121,7 +121,7 @@ def test_the_whole_full_profile_plan_runs_at_toy_scale_on_the_real_data(cache, t
     report = gpu_plan.run_plan("dry", deadline=3600, out=tmp_path / "out", cache=cache, device="cpu", flop_rate=1e10)
     failed = [(s.label, s.error) for s in report.steps if s.status == "failed"]
     assert not failed, failed
-    assert {s.chapter for s in report.steps if s.status == "computed"} == {"01", "02", "03", "04", "05", "08"}
+    assert {s.chapter for s in report.steps if s.status == "computed"} == {"01", "02", "03", "04", "05", "06"}
     files = _archive(tmp_path / "out" / "results.tgz")
     assert sum(name.startswith("results/") for name in files) == sum(s.status == "computed" for s in report.steps)
     again = gpu_plan.run_plan("dry", deadline=3600, out=tmp_path / "again", cache=cache, device="cpu", flop_rate=1e10)

@@ -98,10 +98,10 @@ def test_editing_any_module_a_chapter_uses_makes_the_chapter_stale(chapter, tmp_
 
 
 def test_head_to_head_tracks_every_module_its_method_settings_load_at_run_time():
-    """The staleness bug this layer fixes: chapter 08 reads GKT's settings from the zero-shot chapter."""
+    """The staleness bug this layer fixes: chapter 06 reads GKT's settings from the zero-shot chapter."""
     code = ("import sys\nfrom datarights import profiles\nfrom datarights.settings import compare\n"
             "for m in compare.METHOD_ORDER: compare.method_config(m, profiles.get('smoke'), 0)\n"
             "print(' '.join(sorted(n for n in sys.modules if n.startswith('datarights.settings'))))")
     loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split())
     assert "datarights.settings.zero_shot" in loaded
-    assert loaded <= set(book.library_modules(book.find_chapter("08").source))
+    assert loaded <= set(book.library_modules(book.find_chapter("06").source))

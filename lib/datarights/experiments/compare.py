@@ -190,7 +190,7 @@ def _request_parts(profile: Profile, study: CompareStudy, request: ForgetRequest
 
         train = getattr(config, "train", None)
         work = MEASURE_WORK + (training_work(train, 1 - share) if train is not None else 1.0)
-        out.append(Part("08", f"{request.label()} seed {seed}: {method} ({profile.name})", "compare-row", key, compute,
+        out.append(Part("06", f"{request.label()} seed {seed}: {method} ({profile.name})", "compare-row", key, compute,
                         ((profile, seed, request),), work))
     return out
 

@@ -366,7 +366,7 @@ class EcoValRun(ExperimentTables):
     def budget(self) -> pd.DataFrame:
         return self.frame("budget", "rows")
 
-    def describe(self, chapter: str = "07") -> str:
+    def describe(self, chapter: str = "08") -> str:
         """A Markdown admonition saying which profile, tables, seeds, budgets and versions produced the page."""
         meta, v = self.meta, self.meta["versions"]
         tables = ", ".join(f"{t} ({rows} rows)" for t, rows in meta["table_rows"].items())

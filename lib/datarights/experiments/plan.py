@@ -45,7 +45,7 @@ REGRESSION_DATASETS: dict[str, tuple[tuple[int, ...], int, int]] = {
 }
 NOMINAL_FLOPS = 1e8  # per training sample, for a network the FLOP counter cannot trace
 SAFETY = 1.3  # estimates are multiplied by this before they are compared with the time left
-CHAPTER_ORDER = ("01", "08", "02", "03", "04", "05")
+CHAPTER_ORDER = ("01", "06", "02", "03", "04", "05")
 
 
 @dataclass(frozen=True)
@@ -96,15 +96,15 @@ class Report:
 # -- the plan ------------------------------------------------------------------------------------
 
 def runners() -> dict[str, Callable[..., dict[str, list[Part]]]]:
-    """Each unlearning chapter's ``parts`` function (chapters 06–07 run on CPUs only)."""
+    """Each unlearning chapter's ``parts`` function (chapters 07–08 run on CPUs only)."""
     from datarights.experiments import bad_teacher, compare, foundations, regression, unsir, zero_shot
 
     return {"01": foundations.parts, "02": unsir.parts, "03": bad_teacher.parts, "04": zero_shot.parts, "05": regression.parts,
-            "08": compare.parts}
+            "06": compare.parts}
 
 
 def priority(part: Part) -> int:
-    """Lower runs first. 0: the class requests at the first seed on the CIFAR-10 ResNet-18 (chapters 01, 02, 03, 08:
+    """Lower runs first. 0: the class requests at the first seed on the CIFAR-10 ResNet-18 (chapters 01, 02, 03, 06:
     references, baselines, UNSIR, bad teacher, SSD); 1: GKT's own run on MNIST at the authors' setting, with its
     references; 2: the regression domains at the first seed; 3: the other requests (sub-class, random,
     multi-class, CIFAR-100); 4: more seeds, the other data/model settings and the zero-shot methods on the

@@ -308,7 +308,7 @@ class TabSynDexRun(ExperimentTables):
     def monitor(self) -> pd.DataFrame:
         return self.frame("monitor")
 
-    def describe(self, chapter: str = "06") -> str:
+    def describe(self, chapter: str = "07") -> str:
         """A Markdown admonition saying which profile, tables, seeds and package versions produced the page."""
         meta, v = self.meta, self.meta["versions"]
         tables = ", ".join(f"{name} ({rows} rows)" for name, rows in meta["table_rows"].items())

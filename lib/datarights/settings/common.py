@@ -1,7 +1,7 @@
 """What every unlearning chapter shares under a profile: data, model, training recipe, baselines.
 
-``PROFILES[name]`` is the base setting of chapters 01–04 and 08 (chapter 05 has its own domains,
-chapters 06–07 their own tables). ``VARIANTS`` holds the named departures of the full profile that
+``PROFILES[name]`` is the base setting of chapters 01–04 and 06 (chapter 05 has its own domains,
+chapters 07–08 their own tables). ``VARIANTS`` holds the named departures of the full profile that
 a chapter runs beside the base: the authors' own recipes, for comparison with their notebooks.
 """
 

@@ -1,4 +1,4 @@
-"""Settings of the head-to-head chapter (08): its requests and seeds, and each method's settings,
+"""Settings of the head-to-head chapter (06): its requests and seeds, and each method's settings,
 taken from the chapter that studies the method."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Settings of the EcoVal chapter (07): tables, sizes, seeds and every baseline's budget per profile.
+"""Settings of the EcoVal chapter (08): tables, sizes, seeds and every baseline's budget per profile.
 
 EcoVal's own defaults (our reconstruction's choices) are the fields of
 :class:`datarights.valuation.EcoValConfig`; what changes between profiles is here.

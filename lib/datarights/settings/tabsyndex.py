@@ -1,4 +1,4 @@
-"""Settings of the TabSynDex chapter (06): tables, seeds, generator training and experiment sizes per profile.
+"""Settings of the TabSynDex chapter (07): tables, seeds, generator training and experiment sizes per profile.
 
 The metric's own defaults (α = 1.2, β = 2, 20 bins, the official code's quirks) are keyword
 defaults of :func:`datarights.synthetic.tabsyndex`; what changes between profiles is here.

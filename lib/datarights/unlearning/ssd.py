@@ -97,7 +97,7 @@ def dampen(model: nn.Module, forget_importance: dict[str, Tensor], data_importan
 
 def ssd(model: nn.Module, *, forget: Split, retain: Split, config: SSDConfig = SSDConfig()) -> UnlearningResult:
     """Selective Synaptic Dampening (Foster, Schoepf, Brintrup, AAAI 2024): dampen the parameters that matter
-    far more to ``forget`` than to all training data (chapter 08; not a method of the book's papers).
+    far more to ``forget`` than to all training data (chapter 06; not a method of the book's papers).
 
     Parameters
     ----------

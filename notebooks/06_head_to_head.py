@@ -51,7 +51,7 @@ meta = {"profile": profile, "seed": ", ".join(map(str, seeds)), "device": str(re
         "torch": torch.__version__, "dataset": P.dataset}
 failed = everything[everything.status != "ok"]
 show_markdown(provenance(
-    meta, P.description, chapter="08",
+    meta, P.description, chapter="06",
     request=(f"Requests on {P.dataset}: classes {list(study.classes)} one at a time; sub-classes "
              f"{', '.join(f'{fine} of {grouping}' for grouping, fine in study.subclasses)}; a random "
              f"{study.random_fraction:.0%} of the training set; each under the seeds {list(seeds)} (new original and "

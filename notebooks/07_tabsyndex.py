@@ -56,7 +56,7 @@ P = settings(profile)
 result = experiment.run(profile, seed, data_dir=data_dir)
 grid = result.grid
 GENERATORS = [g for g in experiment.ALL_GENERATORS if g in set(grid["generator"])]
-show_markdown(result.describe(chapter="06"))
+show_markdown(result.describe(chapter="07"))
 
 # %% [markdown]
 # ## Why synthetic tables, and why they are hard to judge

@@ -57,7 +57,7 @@ plots.use_book_style()
 P = settings(profile)
 result = experiment.run(profile, seed)
 LABELS = experiment.LABELS
-show_markdown(result.describe(chapter="07"))
+show_markdown(result.describe(chapter="08"))
 
 # %% [markdown]
 # ## What data valuation is for
