@@ -27,6 +27,7 @@ def test_data_command_unknown_dataset(tmp_path, capsys):
     assert "invalid choice: 'imagenet' (choose from 'all', 'list'" in capsys.readouterr().err
 
 
+import os
 import subprocess
 import sys
 
@@ -120,3 +121,72 @@ def test_the_cli_offers_exactly_the_installable_datasets():
     from datarights.data.install import NAMES
 
     assert tuple(OFFLINE_NAMES) == tuple(NAMES)
+
+
+def _fake_project(folder):
+    """A checkout of the book elsewhere: pyproject.toml of the datarights package and one chapter source."""
+    (folder / "notebooks").mkdir(parents=True)
+    (folder / "pyproject.toml").write_text('[project]\nname = "datarights"\n')
+    (folder / "notebooks" / "01_tiny.py").write_text("# %%\nx = 1\n")
+    return folder
+
+
+def test_outputs_go_to_the_project_of_the_working_directory(tmp_path, monkeypatch, capsys):
+    """Run from another checkout: the executed chapter and the caches go there, not into the installed one."""
+    from datarights import book
+    from datarights.cache import MODELS_ENV, RESULTS_ENV
+
+    project = _fake_project(tmp_path / "elsewhere")
+    for name in (RESULTS_ENV, MODELS_ENV):
+        monkeypatch.setenv(name, "x")
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(project / "notebooks")
+    seen = {}
+
+    def execute(chapter, **kwargs):
+        seen.update(output=chapter.output, results=os.environ.get(RESULTS_ENV), models=os.environ.get(MODELS_ENV))
+        return chapter.output
+
+    monkeypatch.setattr(book, "execute", execute)
+    assert book.root() == project.resolve()
+    assert main(["run", "01", "--profile", "smoke", "--device", "cpu"]) == 0
+    assert seen["output"] == project.resolve() / "book" / "chapters" / "01_tiny.ipynb"
+    assert seen["results"] == str(project.resolve() / "results")
+    assert seen["models"] == str(project.resolve() / ".cache" / "models")
+
+
+def test_book_shows_a_status_line_per_chapter_on_stderr(tmp_path, monkeypatch, capsys):
+    from datarights import book
+
+    project = _fake_project(tmp_path / "p")
+    (project / "notebooks" / "02_other.py").write_text("# %%\ny = 2\n")
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("DATARIGHTS_RESULTS", str(tmp_path / "r"))
+    monkeypatch.setenv("DATARIGHTS_CACHE", str(tmp_path / "m"))
+    monkeypatch.setattr(book, "execute", lambda chapter, **kwargs: chapter.output)
+    assert main(["book", "--no-build", "--profile", "smoke", "--device", "cpu"]) == 0
+    captured = capsys.readouterr()
+    assert "[1/2] 01_tiny: executing under profile 'smoke' (never executed)" in captured.err
+    assert "[2/2] 02_other" in captured.err
+    assert "02_other: executed under profile 'smoke'" in captured.out
+    assert any(line.startswith("[2/2] 02_other") and line.endswith(" s") for line in captured.err.splitlines())
+
+
+def test_kernels_started_by_the_cli_are_told_to_keep_their_tcp_warning_to_themselves(tmp_path, monkeypatch):
+    """ipykernel logs 'Kernel is running over TCP without encryption' at WARNING: the kernel runs at ERROR."""
+    import shutil
+
+    import papermill
+
+    from datarights import book
+
+    seen = {}
+
+    def execute_notebook(source, output, **kwargs):
+        seen.update(kwargs)
+        shutil.copy(source, output)
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute_notebook)
+    book.execute(book.find_chapter("01"), profile="smoke", output=tmp_path / "out.ipynb")
+    assert "--IPKernelApp.log_level=ERROR" in seen["extra_arguments"]
+    assert seen["progress_bar"] is False

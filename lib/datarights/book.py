@@ -29,11 +29,45 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 METADATA_KEY = "datarights"
 
 
+def _is_project(folder: Path) -> bool:
+    """A checkout of the book: ``notebooks/`` beside a ``pyproject.toml`` of the datarights package."""
+    project = folder / "pyproject.toml"
+    if not (project.is_file() and (folder / "notebooks").is_dir()):
+        return False
+    try:
+        return any(line.replace(" ", "") == 'name="datarights"' for line in project.read_text().splitlines())
+    except OSError:
+        return False
+
+
+def current_project(start: Path | None = None) -> Path | None:
+    """The checkout that holds the working directory (or ``start``), searching upwards, or None."""
+    here = Path(start or Path.cwd()).resolve()
+    return next((folder for folder in (here, *here.parents) if _is_project(folder)), None)
+
+
 def root() -> Path:
-    found = repository_root()
+    """The project the book commands work on: the checkout holding the working directory, else the
+    checkout the library is installed from. Executed chapters, the built HTML and (see
+    ``use_project``) cached models and results go there, never into another checkout."""
+    found = current_project() or repository_root()
     if found is None:
-        raise RuntimeError("the book commands need a checkout of the datarights repository (an editable install)")
+        raise RuntimeError("the book commands need a checkout of the datarights repository: run them inside one")
     return found
+
+
+def use_project(project: Path | None = None) -> Path:
+    """Point the caches at ``project`` (default ``root()``) when the library is installed from another
+    checkout: ``DATARIGHTS_RESULTS`` and ``DATARIGHTS_CACHE`` are set for this process and the kernels it
+    starts, unless they are set already. Returns the project."""
+    from datarights.cache import MODELS_ENV, RESULTS_ENV
+
+    project = Path(project or root()).resolve()
+    installed = repository_root()
+    if installed is None or installed.resolve() != project:
+        os.environ.setdefault(RESULTS_ENV, str(project / "results"))
+        os.environ.setdefault(MODELS_ENV, str(project / ".cache" / "models"))
+    return project
 
 
 @dataclass(frozen=True)
@@ -219,15 +253,22 @@ def execute(chapter: Chapter, *, profile: str, seed: int = 0, device: str = "aut
     return output
 
 
+def stale(*, profile: str | None = None, force: bool = False, only: list[str] | None = None,
+          include_current: bool = False) -> list[tuple[Chapter, str | None]]:
+    """The chapters to execute and why (``"forced"``, ``"never executed"`` ...), in book order; with
+    ``include_current`` also those that are up to date, with reason None."""
+    selected = [find_chapter(name) for name in only] if only else chapters()
+    found = [(chapter, "forced" if force else staleness(chapter, profile)) for chapter in selected]
+    return found if include_current else [(chapter, reason) for chapter, reason in found if reason]
+
+
 def execute_stale(*, profile: str | None = None, force: bool = False, only: list[str] | None = None,
                   seed: int = 0, device: str = "auto", data_dir: str | None = None) -> list[Chapter]:
     """Execute every chapter that is stale (or all of them with ``force``); return those executed."""
     from datarights.profiles import default_profile
 
-    selected = [find_chapter(name) for name in only] if only else chapters()
     executed = []
-    for chapter in selected:
-        reason = "forced" if force else staleness(chapter, profile)
+    for chapter, reason in stale(profile=profile, force=force, only=only, include_current=True):
         if reason is None:
             print(f"{chapter.stem}: up to date")
             continue

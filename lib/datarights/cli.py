@@ -83,6 +83,7 @@ def _run(args: argparse.Namespace) -> int:
 
     chapter = book.find_chapter(args.chapter)
     _device(args.device)
+    book.use_project()
     profile = args.profile or default_profile()
     with _working(f"{chapter.stem}: executing under profile {profile!r}, seed {args.seed}"):
         out = book.execute(chapter, profile=profile, seed=args.seed, device=args.device, data_dir=args.data_dir,
@@ -93,12 +94,23 @@ def _run(args: argparse.Namespace) -> int:
 
 def _book(args: argparse.Namespace) -> int:
     from datarights import book
+    from datarights.profiles import default_profile
 
     _device(args.device)
     for name in args.only or []:
         book.find_chapter(name)
-    book.execute_stale(profile=args.profile, force=args.force, only=args.only, seed=args.seed, device=args.device,
-                       data_dir=args.data_dir)
+    book.use_project()
+    todo = book.stale(profile=args.profile, force=args.force, only=args.only, include_current=True)
+    waiting = [chapter for chapter, reason in todo if reason]
+    profile = args.profile or default_profile()
+    for chapter, reason in todo:
+        if reason is None:
+            print(f"{chapter.stem}: up to date")
+            continue
+        step = f"[{waiting.index(chapter) + 1}/{len(waiting)}] {chapter.stem}: executing under profile {profile!r} ({reason})"
+        with _working(step):
+            book.execute(chapter, profile=profile, seed=args.seed, device=args.device, data_dir=args.data_dir)
+        print(f"{chapter.stem}: executed under profile {profile!r}, seed {args.seed}")
     if not args.no_build:
         with _working("building the book"):
             index = book.build()
@@ -216,9 +228,12 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _gpu(args: argparse.Namespace) -> int:
+    from datarights import book
     from datarights.experiments import plan
 
     _device(args.device)
+    if book.current_project() is not None:
+        book.use_project()
     if args.list:
         from datarights.cache import Cache
 
