@@ -1,7 +1,10 @@
 """The book's figure style and the plots chapters share.
 
-One place for the look of every figure: method names and colours, split names, the
-retrained-reference convention (a dashed line or hatched bar wherever a retrained model exists).
+One place for the look of every figure: the size of the text column and the smallest font, method
+names and one colour per method for the whole book (colour-blind safe), split names, the
+retrained-reference convention (a dashed line or hatched bar wherever a retrained model exists),
+and helpers for legends below the data, labels that do not overlap, heat-map numbers that fit
+their cells, and linear axes for shares.
 """
 
 from __future__ import annotations
@@ -33,26 +36,32 @@ METHOD_LABELS = {
     "blindspot_fixed": "Blindspot (2-D fix)",
     "ssd": "SSD (Foster et al. 2024)",
 }
+# One colour per method for the whole book, from Paul Tol's colour-blind-safe schemes (muted, light,
+# vibrant) with black for the original model. tests/test_plots.py checks that the methods shown
+# together (the head-to-head chapter's eleven, and each chapter's set) stay apart in CIELAB under
+# normal vision and under simulated deuteranopia, protanopia and tritanopia (Machado et al. 2009).
 METHOD_COLORS = {
-    "original": "#4c4c4c",
-    "retrained": "#1b9e77",
-    "retrain": "#1b9e77",
-    "finetune": "#7570b3",
-    "neggrad": "#d95f02",
-    "random_labels": "#e7298a",
-    "unsir": "#e6ab02",
-    "unsir_code": "#a6761d",
-    "unsir_no_noise": "#66a61e",
-    "bad_teacher": "#1f78b4",
-    "gkt": "#6a3d9a",
-    "gkt_strict": "#6a3d9a",
-    "gkt_faithful": "#cab2d6",
-    "emmn": "#b15928",
-    "gaussian_finetune": "#fb9a99",
-    "blindspot": "#e31a1c",
-    "blindspot_fixed": "#fdbf6f",
-    "ssd": "#999999",
+    "original": "#000000",           # black
+    "retrained": "#117733",          # green (the reference: also hatched or dashed)
+    "retrain": "#117733",
+    "finetune": "#88CCEE",           # cyan
+    "neggrad": "#CC6677",            # rose
+    "random_labels": "#DDCC77",      # sand
+    "unsir": "#332288",              # indigo
+    "unsir_code": "#6699CC",         # mid blue: UNSIR's sibling
+    "unsir_no_noise": "#EE99AA",     # light pink
+    "bad_teacher": "#44AA99",        # teal
+    "gkt": "#AA4499",                # purple
+    "gkt_strict": "#AA4499",
+    "gkt_faithful": "#D9A3D0",       # light purple: GKT's sibling
+    "emmn": "#882255",               # wine
+    "gaussian_finetune": "#BBCC33",  # pear
+    "blindspot": "#999933",          # olive
+    "blindspot_fixed": "#0077BB",    # blue
+    "ssd": "#EE7733",                # orange
 }
+#: Colours for series that are not methods (splits, curves), in order: Tol's muted scheme.
+CYCLE = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499")
 SPLIT_LABELS = {
     "retain_train": "$D_r$\n(train)",
     "forget_train": "$D_f$\n(train)",
@@ -63,13 +72,158 @@ SPLIT_LABELS = {
 REFERENCE = "retrained"
 
 
+# The figure style, sized for the book's text column (sphinx-book-theme: about 780 px on a laptop).
+# A figure at most COLUMN_WIDTH inches wide, drawn at FIGURE_DPI, is shown at its own size, so a
+# font of N pt in matplotlib is N pt on the page; wider figures are scaled down by the browser and
+# their text with them. MIN_FONT is the smallest text the book draws.
+COLUMN_WIDTH = 7.0
+COLUMN_PIXELS = 780
+FIGURE_DPI = 110
+MIN_FONT = 8.0
+
+
 def use_book_style() -> None:
     """Apply the book's matplotlib style (call once per chapter, in the hidden setup cell)."""
     import seaborn as sns
+    from cycler import cycler
 
-    sns.set_theme(context="notebook", style="whitegrid", font_scale=0.95)
-    plt.rcParams.update({"figure.dpi": 110, "savefig.dpi": 150, "figure.figsize": (7.5, 3.6),
-                         "axes.titleweight": "bold", "axes.titlesize": 11, "legend.frameon": False})
+    sns.set_theme(context="notebook", style="whitegrid")
+    plt.rcParams.update({
+        "figure.dpi": FIGURE_DPI, "savefig.dpi": 150, "figure.figsize": (COLUMN_WIDTH, 3.2),
+        "font.size": 9, "axes.titlesize": 10, "axes.titleweight": "bold", "axes.labelsize": 9,
+        "xtick.labelsize": MIN_FONT, "ytick.labelsize": MIN_FONT, "legend.fontsize": MIN_FONT,
+        "legend.title_fontsize": MIN_FONT, "figure.titlesize": 10, "figure.titleweight": "bold",
+        "legend.frameon": False, "axes.prop_cycle": cycler(color=list(CYCLE)),
+    })
+
+
+def figure(ncols: int = 1, nrows: int = 1, *, height: float | None = None, **kwargs: Any):
+    """``plt.subplots`` at the column's width: ``height`` inches per row (default 2.8, 3.2 for one row)."""
+    height = height if height is not None else (3.2 if nrows == 1 else 2.8)
+    kwargs.setdefault("squeeze", True)
+    return plt.subplots(nrows, ncols, figsize=(COLUMN_WIDTH, height * nrows), **kwargs)
+
+
+def fit_to_column(fig: plt.Figure) -> plt.Figure:
+    """Shrink a figure drawn wider than the column to the column's width (its fonts keep their size)."""
+    width, height = fig.get_size_inches()
+    if width > COLUMN_WIDTH:
+        fig.set_size_inches(COLUMN_WIDTH, height * COLUMN_WIDTH / width)
+    return fig
+
+
+def rendered_scale(fig: plt.Figure) -> float:
+    """How much the browser shrinks ``fig`` to fit the column (1 when it fits)."""
+    return min(1.0, COLUMN_PIXELS / (fig.get_size_inches()[0] * fig.dpi))
+
+
+def small_text(fig: plt.Figure, minimum: float = MIN_FONT) -> list[str]:
+    """The visible texts of ``fig`` smaller than ``minimum`` pt as shown in the column (empty when all are legible)."""
+    scale = rendered_scale(fig)
+    found = []
+    for text in fig.findobj(lambda a: isinstance(a, plt.Text)):
+        if text.get_visible() and text.get_text().strip() and text.get_fontsize() * scale < minimum - 1e-6:
+            found.append(f"{text.get_text()!r} at {text.get_fontsize() * scale:.1f} pt")
+    return found
+
+
+def legend_below(target: plt.Axes | plt.Figure, *, ncol: int | None = None, handles: list | None = None,
+                 labels: list[str] | None = None, **kwargs: Any):
+    """A legend under the axes (or figure), in as many columns as fit, off the data."""
+    ax = target if isinstance(target, plt.Axes) else None
+    if handles is None:
+        source = ax if ax is not None else target.axes[0]
+        handles, labels = source.get_legend_handles_labels()
+    ncol = ncol or max(1, min(len(handles), 4))
+    kwargs = {"loc": "upper center", "ncol": ncol, "fontsize": MIN_FONT, "frameon": False, **kwargs}
+    if ax is not None:
+        return ax.legend(handles, labels, bbox_to_anchor=(0.5, -0.18), **kwargs)
+    return target.legend(handles, labels, bbox_to_anchor=(0.5, 0.0), **kwargs)
+
+
+def share_axis(ax: plt.Axes, axis: str = "y", *, top: float = 100.0) -> plt.Axes:
+    """A linear 0–100 % axis for shares (never a log axis: equal shares must look equal)."""
+    from matplotlib.ticker import PercentFormatter
+
+    if axis == "y":
+        ax.set_yscale("linear")
+        ax.set_ylim(0, top)
+        ax.yaxis.set_major_formatter(PercentFormatter(100))
+    else:
+        ax.set_xscale("linear")
+        ax.set_xlim(0, top)
+        ax.xaxis.set_major_formatter(PercentFormatter(100))
+    return ax
+
+
+def share_bars(parts: pd.DataFrame, *, ax: plt.Axes | None = None, title: str = "", colors: Sequence[str] | None = None,
+               annotate: bool = True) -> plt.Axes:
+    """Horizontal 100 % bars on a linear axis: one bar per row of ``parts``, one segment per column
+    (e.g. the steps of a method's wall time); a segment's width is its share, labelled when it fits."""
+    ax = ax or figure(height=0.5 + 0.45 * len(parts))[1]
+    shares = 100 * parts.div(parts.sum(axis=1), axis=0)
+    left = np.zeros(len(shares))
+    colors = list(colors or CYCLE)
+    for i, column in enumerate(shares.columns):
+        widths = shares[column].to_numpy(dtype=float)
+        bars = ax.barh([str(r) for r in shares.index], widths, left=left, color=colors[i % len(colors)],
+                       label=str(column), edgecolor="white")
+        if annotate:
+            ax.bar_label(bars, labels=[f"{w:.0f} %" if w >= 8 else "" for w in widths], label_type="center",
+                         fontsize=MIN_FONT, color="white" if i % len(colors) in (0, 3, 7, 8) else "black")
+        left += widths
+    share_axis(ax, "x")
+    ax.invert_yaxis()
+    ax.set_title(title)
+    legend_below(ax, ncol=min(len(shares.columns), 4))
+    return ax
+
+
+def annotation_size(ax: plt.Axes, ncols: int, nrows: int, text: str = "100") -> float | None:
+    """The font size (≥ MIN_FONT) at which ``text`` fits a cell of an ``nrows`` × ``ncols`` heat map
+    drawn in ``ax``, or None when even MIN_FONT does not fit (then leave the numbers out)."""
+    fig = ax.figure
+    box = ax.get_position()
+    width_pt = box.width * fig.get_size_inches()[0] * 72 / max(ncols, 1) * rendered_scale(fig)
+    height_pt = box.height * fig.get_size_inches()[1] * 72 / max(nrows, 1) * rendered_scale(fig)
+    for size in (9.0, 8.5, MIN_FONT):
+        if 0.62 * size * len(text) <= 0.9 * width_pt and size * 1.2 <= height_pt:
+            return size / rendered_scale(fig)
+    return None
+
+
+def label_points(ax: plt.Axes, xs: Sequence[float], ys: Sequence[float], texts: Sequence[str], *,
+                 fontsize: float = MIN_FONT, colors: Sequence[str] | None = None) -> list:
+    """Label scatter points without overlap: each label takes the first of eight positions around its
+    point whose box overlaps no label placed before, no other point and stays inside the axes; when
+    none is free, the least crowded one, joined to its point by a thin line. Returns the texts."""
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    points = ax.transData.transform(np.column_stack([xs, ys]))
+    offsets = [(6, 4), (6, -10), (-6, 4), (-6, -10), (0, 9), (0, -15), (16, -3), (-16, -3)]
+    placed, boxes = [], []
+    for i, (x, y, text) in enumerate(zip(xs, ys, texts)):
+        color = colors[i] if colors else "black"
+        scored = []
+        for dx, dy in offsets:
+            ha = "left" if dx > 0 else "right" if dx < 0 else "center"
+            probe = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=fontsize, ha=ha)
+            box = probe.get_window_extent(renderer).expanded(1.04, 1.1)
+            probe.remove()
+            clashes = sum(box.overlaps(b) for b in boxes)
+            clashes += sum(box.contains(px, py) for j, (px, py) in enumerate(points) if j != i)
+            outside = not (frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1))
+            scored.append((clashes + 0.5 * outside, (dx, dy), ha, box))
+            if scored[-1][0] == 0:
+                break
+        score, offset, ha, box = min(scored, key=lambda item: item[0])
+        arrow = {"arrowstyle": "-", "lw": 0.5, "color": "#777777"} if score >= 1 else None
+        placed.append(ax.annotate(text, (x, y), xytext=offset, textcoords="offset points", fontsize=fontsize, ha=ha,
+                                  color=color, arrowprops=arrow))
+        boxes.append(box)
+    return placed
 
 
 def label(method: str) -> str:
@@ -86,7 +240,7 @@ def accuracy_bars(table: pd.DataFrame, splits: Sequence[str] = ("retain_test", "
 
     ``errors``, shaped like ``table``, draws ± whiskers (e.g. the standard deviation over requests).
     """
-    ax = ax or plt.subplots(figsize=(7.5, 3.4))[1]
+    ax = ax or plt.subplots(figsize=(COLUMN_WIDTH, 3.4))[1]
     models = list(table.index)
     width = 0.8 / len(models)
     x = np.arange(len(splits))
@@ -99,7 +253,7 @@ def accuracy_bars(table: pd.DataFrame, splits: Sequence[str] = ("retain_test", "
     ax.set_ylabel("accuracy (%)")
     ax.set_ylim(0, 110 if errors is not None else 105)
     ax.set_title(title)
-    ax.legend(ncol=min(len(models), 4), loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=8)
+    ax.legend(ncol=min(len(models), 4), loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=MIN_FONT)
     return ax
 
 
@@ -110,14 +264,14 @@ def metric_bars(table: pd.DataFrame, column: str, *, ylabel: str, title: str = "
     models = list(table.index)
     values = table[column].to_numpy(dtype=float)
     bars = ax.bar([label(m) for m in models], values, color=[color(m) for m in models], edgecolor="white")
-    ax.bar_label(bars, labels=[fmt.format(v) for v in values], fontsize=8, padding=2)
+    ax.bar_label(bars, labels=[fmt.format(v) for v in values], fontsize=MIN_FONT, padding=2)
     ax.set_ylim(min(0.0, np.nanmin(values) * 1.2), max(np.nanmax(values), 1e-9) * 1.25)
     if reference is not None and reference in table.index:
         ax.axhline(table.loc[reference, column], color=color(reference), ls="--", lw=1.2, label=f"{label(reference)} value")
-        ax.legend(fontsize=7, loc="upper left")
+        ax.legend(fontsize=MIN_FONT, loc="upper left")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    plt.setp(ax.get_xticklabels(), rotation=30, ha="right", fontsize=8)
+    plt.setp(ax.get_xticklabels(), rotation=30, ha="right", fontsize=MIN_FONT)
     return ax
 
 
@@ -125,7 +279,8 @@ def entropy_histograms(histograms: dict[str, Any], models: Sequence[str], *, tit
     """For each model: softmax-entropy distributions of members (D_r train), non-members (test) and D_f train."""
     edges = np.asarray(histograms["edges"])
     centers, widths = 0.5 * (edges[1:] + edges[:-1]), np.diff(edges)
-    fig, axes = plt.subplots(1, len(models), figsize=(2.6 * len(models), 2.8), sharex=True, sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(models), figsize=(min(2.6 * len(models), COLUMN_WIDTH), 2.8), sharex=True, sharey=True,
+                             squeeze=False)
     styles = {"members": ("#377eb8", "$D_r$ train (members)"), "nonmembers": ("#999999", "test (non-members)"),
               "forget": ("#e41a1c", "$D_f$ train (to judge)")}
     for ax, model in zip(axes[0], models):
@@ -133,13 +288,13 @@ def entropy_histograms(histograms: dict[str, Any], models: Sequence[str], *, tit
             counts = np.asarray(histograms[model][part], dtype=float)
             density = counts / max(counts.sum(), 1) / widths
             ax.step(centers, density, where="mid", color=c, label=name, lw=1.4)
-        ax.set_title(label(model), fontsize=10)
-        ax.set_xlabel("entropy of softmax (nats)")
+        ax.set_title(label(model), fontsize=9)
+        ax.set_xlabel("entropy (nats)")
         ax.set_yscale("symlog", linthresh=1.0)
     axes[0][0].set_ylabel("density")
     handles, names = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="lower center", ncol=3, bbox_to_anchor=(0.5, -0.08), fontsize=8)
-    fig.suptitle(title, fontweight="bold", fontsize=11)
+    fig.legend(handles, names, loc="lower center", ncol=3, bbox_to_anchor=(0.5, -0.08), fontsize=MIN_FONT)
+    fig.suptitle(title, fontweight="bold", fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -158,7 +313,7 @@ def entropy_overlay(histograms: dict[str, Any], models: Sequence[str], *, title:
     ax.set_xlabel(xlabel)
     ax.set_ylabel("density")
     ax.set_title(title)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=MIN_FONT)
     return ax
 
 
@@ -166,10 +321,11 @@ def per_class_heatmap(per_class: pd.DataFrame, *, title: str = "", ax: plt.Axes 
     """Test accuracy (%) of each model (rows) on each class (columns)."""
     import seaborn as sns
 
-    ax = ax or plt.subplots(figsize=(7.5, 2.8))[1]
+    ax = ax or plt.subplots(figsize=(COLUMN_WIDTH, 0.8 + 0.32 * len(per_class)))[1]
     data = 100 * per_class.rename(index=label)
-    sns.heatmap(data, annot=True, fmt=".0f", cmap="viridis", vmin=0, vmax=100, cbar_kws={"label": "accuracy (%)"},
-                ax=ax, annot_kws={"fontsize": 7})
+    size = annotation_size(ax, data.shape[1], data.shape[0])
+    sns.heatmap(data, annot=size is not None, fmt=".0f", cmap="viridis", vmin=0, vmax=100,
+                cbar_kws={"label": "accuracy (%)"}, ax=ax, annot_kws={"fontsize": size or MIN_FONT})
     ax.set_xlabel("class")
     ax.set_ylabel("")
     ax.set_title(title)
@@ -186,7 +342,8 @@ def mean_std_bars(summary: pd.DataFrame, splits: Sequence[str] = ("retain_test",
 def image_grid(images: dict[Any, np.ndarray], *, row_labels: Sequence[str], title: str = "", per_row: int = 6) -> plt.Figure:
     """Rows of images (N×C×H×W arrays in any range), each image scaled to its own min–max for display."""
     rows = list(images)
-    fig, axes = plt.subplots(len(rows), per_row, figsize=(1.1 * per_row, 1.15 * len(rows)), squeeze=False)
+    fig, axes = plt.subplots(len(rows), per_row, figsize=(min(1.1 * per_row + 1.2, COLUMN_WIDTH), 1.15 * len(rows)),
+                             squeeze=False)
     for r, key in enumerate(rows):
         for c in range(per_row):
             ax = axes[r][c]
@@ -199,8 +356,8 @@ def image_grid(images: dict[Any, np.ndarray], *, row_labels: Sequence[str], titl
             img = np.asarray(images[key][c], dtype=float)
             img = (img - img.min()) / max(img.max() - img.min(), 1e-12)
             ax.imshow(img[0] if img.shape[0] == 1 else img.transpose(1, 2, 0), cmap="gray" if img.shape[0] == 1 else None)
-        axes[r][0].set_ylabel(row_labels[r], rotation=0, ha="right", va="center", fontsize=8)
-    fig.suptitle(title, fontweight="bold", fontsize=11)
+        axes[r][0].set_ylabel(row_labels[r], rotation=0, ha="right", va="center", fontsize=MIN_FONT)
+    fig.suptitle(title, fontweight="bold", fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -211,8 +368,9 @@ def share_heatmap(shares: pd.DataFrame, *, title: str = "", ax: plt.Axes | None 
     import seaborn as sns
 
     ax = ax or plt.subplots(figsize=(4.2, 3.6))[1]
-    sns.heatmap(100 * shares, annot=True, fmt=".0f", cmap="rocket_r", vmin=0, vmax=100, cbar=False, ax=ax,
-                annot_kws={"fontsize": 6.5})
+    size = annotation_size(ax, shares.shape[1], shares.shape[0])
+    sns.heatmap(100 * shares, annot=size is not None, fmt=".0f", cmap="rocket_r", vmin=0, vmax=100, cbar=size is None,
+                ax=ax, annot_kws={"fontsize": size or MIN_FONT})
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
@@ -230,5 +388,5 @@ def method_lines(table: pd.DataFrame, *, x: str, y: str, ax: plt.Axes, ylabel: s
     ax.set_xlabel(xlabel or x)
     ax.set_ylabel(ylabel or y)
     if legend:
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=MIN_FONT)
     return ax
