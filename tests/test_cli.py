@@ -183,10 +183,11 @@ def test_kernels_started_by_the_cli_are_told_to_keep_their_tcp_warning_to_themse
     seen = {}
 
     def execute_notebook(source, output, **kwargs):
-        seen.update(kwargs)
+        seen.update(kwargs, tqdm=os.environ.get("TQDM_DISABLE"))
         shutil.copy(source, output)
 
     monkeypatch.setattr(papermill, "execute_notebook", execute_notebook)
     book.execute(book.find_chapter("01"), profile="smoke", output=tmp_path / "out.ipynb")
     assert "--IPKernelApp.log_level=ERROR" in seen["extra_arguments"]
     assert seen["progress_bar"] is False
+    assert seen["tqdm"] == "1", "library progress bars would land in the rendered page"

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -205,6 +206,21 @@ def _clean(nb) -> None:
     nb.metadata.pop("papermill", None)
 
 
+@contextmanager
+def _kernel_environment():
+    """The environment a chapter's kernel starts with: tqdm's bars off (``TQDM_DISABLE``), so no
+    progress bar of a library lands in the rendered page. The caller's environment is restored."""
+    saved = os.environ.get("TQDM_DISABLE")
+    os.environ["TQDM_DISABLE"] = "1"
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("TQDM_DISABLE", None)
+        else:
+            os.environ["TQDM_DISABLE"] = saved
+
+
 def read_source(chapter: Chapter):
     """The chapter source as a notebook, with the ``python3`` kernel papermill needs."""
     import jupytext
@@ -235,9 +251,10 @@ def execute(chapter: Chapter, *, profile: str, seed: int = 0, device: str = "aut
         source_nb, executed_nb = Path(tmp) / "in.ipynb", Path(tmp) / "out.ipynb"
         nbformat.write(nb, source_nb)
         try:
-            papermill.execute_notebook(str(source_nb), str(executed_nb), parameters=parameters, kernel_name="python3",
-                                       cwd=str(chapter.source.parents[1]), progress_bar=False, log_output=log_output,
-                                       execution_timeout=timeout, extra_arguments=["--IPKernelApp.log_level=ERROR"])
+            with _kernel_environment():
+                papermill.execute_notebook(str(source_nb), str(executed_nb), parameters=parameters, kernel_name="python3",
+                                           cwd=str(chapter.source.parents[1]), progress_bar=False, log_output=log_output,
+                                           execution_timeout=timeout, extra_arguments=["--IPKernelApp.log_level=ERROR"])
         except papermill.PapermillExecutionError:
             failed = chapter.source.parents[1] / "_build" / "failed" / f"{chapter.stem}.ipynb"
             failed.parent.mkdir(parents=True, exist_ok=True)
