@@ -85,6 +85,8 @@ def _figures():
     yield "mean_std_bars", plots.mean_std_bars(summary).figure
     yield "share_heatmap", plots.share_heatmap(shares).figure
     yield "method_lines", plots.method_lines(long, x="x", y="y", ax=plots.figure()[1]).figure
+    noise = {c: np.random.default_rng(c).random((6, 3, 8, 8)) for c in range(10)}
+    yield "image_grid", plots.image_grid(noise, row_labels=[f"class {c}" for c in range(10)], title="noise")
     yield "share_bars", plots.share_bars(pd.DataFrame({"noise": [58, 10], "impair": [30, 60], "repair": [12, 30]},
                                                       index=["UNSIR", "NegGrad"])).figure
 
@@ -131,3 +133,17 @@ def test_shares_use_a_linear_axis(styled):
     assert ax.get_xscale() == "linear" and ax.get_xlim() == (0, 100)
     widths = [p.get_width() for p in ax.patches]
     assert widths == pytest.approx([58.0, 42.0])
+
+
+def test_image_grids_stay_within_a_screen(styled):
+    fig = plots.image_grid({c: np.zeros((6, 1, 8, 8)) for c in range(10)}, row_labels=[str(c) for c in range(10)])
+    assert fig.get_size_inches()[1] <= plots.MAX_GRID_HEIGHT + 0.3
+
+
+def test_log_axis_labels_powers_of_ten_only(styled):
+    fig, ax = plots.figure()
+    ax.plot([1, 10, 100, 1000], [1, 2, 3, 4])
+    plots.log_axis(ax)
+    fig.canvas.draw()
+    assert ax.get_xscale() == "log"
+    assert not [t for t in ax.get_xticklabels(minor=True) if t.get_text()]

@@ -226,6 +226,18 @@ def label_points(ax: plt.Axes, xs: Sequence[float], ys: Sequence[float], texts: 
     return placed
 
 
+def log_axis(ax: plt.Axes, axis: str = "x") -> plt.Axes:
+    """A log axis with labels at powers of ten only (1, 10, 100 ...), unlabelled minor ticks: no clutter."""
+    from matplotlib.ticker import LogLocator, NullFormatter
+
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
+    target.set_major_locator(LogLocator(base=10, numticks=8))
+    target.set_minor_locator(LogLocator(base=10, subs=np.arange(2, 10) * 0.1, numticks=12))
+    target.set_minor_formatter(NullFormatter())
+    return ax
+
+
 def label(method: str) -> str:
     return METHOD_LABELS.get(method, method)
 
@@ -339,10 +351,19 @@ def mean_std_bars(summary: pd.DataFrame, splits: Sequence[str] = ("retain_test",
                          errors=summary.xs("std", axis=1, level=1))
 
 
-def image_grid(images: dict[Any, np.ndarray], *, row_labels: Sequence[str], title: str = "", per_row: int = 6) -> plt.Figure:
-    """Rows of images (N×C×H×W arrays in any range), each image scaled to its own min–max for display."""
+MAX_GRID_HEIGHT = 4.5
+
+
+def image_grid(images: dict[Any, np.ndarray], *, row_labels: Sequence[str], title: str = "", per_row: int = 6,
+               max_height: float = MAX_GRID_HEIGHT) -> plt.Figure:
+    """Rows of images (N×C×H×W arrays in any range), each image scaled to its own min–max for display.
+
+    The grid fits the column: at most ``COLUMN_WIDTH`` wide (1.2 in kept for the row labels) and
+    ``max_height`` inches tall (about 500 px on the page); the images shrink to fit, square.
+    """
     rows = list(images)
-    fig, axes = plt.subplots(len(rows), per_row, figsize=(min(1.1 * per_row + 1.2, COLUMN_WIDTH), 1.15 * len(rows)),
+    side = min(1.1, (COLUMN_WIDTH - 1.2) / per_row, (max_height - 0.4) / max(len(rows), 1))
+    fig, axes = plt.subplots(len(rows), per_row, figsize=(side * per_row + 1.2, side * len(rows) + 0.4 + 0.25 * bool(title)),
                              squeeze=False)
     for r, key in enumerate(rows):
         for c in range(per_row):
