@@ -36,7 +36,7 @@ from dataclasses import replace
 
 from IPython.display import Markdown
 
-from datarights import data, experiments, metrics, plots, profiles, reported, unlearning
+from datarights import data, experiments, metrics, plots, profiles, reported, scope, unlearning, verdicts
 from datarights.experiments import foundations
 from datarights.notebook import glue, provenance, show_markdown
 
@@ -45,6 +45,7 @@ P = profiles.get(profile)
 result = foundations.run(profile, seed, device=device, data_dir=data_dir)
 table, meta = result.table, result.meta
 show_markdown(provenance(meta, P.description, chapter="01"))
+show_markdown(scope.banner(profile, paper="foundations", facts=scope.unlearning_facts(profile, meta), seeds=seed))
 
 # %% [markdown]
 # ## Why unlearn

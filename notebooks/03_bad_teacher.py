@@ -40,7 +40,7 @@ from dataclasses import replace
 
 from IPython.display import Markdown
 
-from datarights import experiments, metrics, plots, profiles, reported, unlearning
+from datarights import experiments, metrics, plots, profiles, reported, scope, unlearning, verdicts
 from datarights.experiments import bad_teacher as bt_experiments
 from datarights.notebook import glue, provenance, show_markdown
 from datarights.tables import METRICS, metric_columns, summary_table
@@ -63,6 +63,7 @@ show_markdown(provenance(
              f"{study.config.epochs} epoch of Adam {study.config.lr:g}, batch {study.config.batch_size}, τ = {study.config.temperature:g}, "
              f"KL reduction '{study.config.kl_reduction}'. "),
 ))
+show_markdown(scope.banner(profile, paper="bad_teacher", facts=scope.unlearning_facts(profile, meta), seeds=seed))
 
 # %% [markdown]
 # ## Two teachers

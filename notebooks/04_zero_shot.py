@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
-from datarights import experiments, metrics, plots, reported, unlearning
+from datarights import experiments, metrics, plots, reported, scope, unlearning, verdicts
 from datarights.experiments import zero_shot as zs
 from datarights.notebook import glue, provenance, show_markdown
 from datarights.tables import metric_columns, summarise, summary_table
@@ -57,6 +57,7 @@ show_markdown(provenance(
              f"(the authors: 4,000 of 256), student Adam {gkt_cfg.student_lr:g}, generator width {gkt_cfg.generator_width} "
              f"(the authors: 128), gate {gkt_cfg.threshold}, β {gkt_cfg.beta:g}. CPU runs use {meta['threads']} thread(s). "),
 ))
+show_markdown(scope.banner(profile, paper="zero_shot", facts=scope.unlearning_facts(P, meta), seeds=meta["seeds"]))
 
 # %% [markdown]
 # ## Why zero-shot?

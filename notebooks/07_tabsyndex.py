@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
-from datarights import plots
+from datarights import plots, scope, verdicts
 from datarights.data.tabular import load_table, split_halves
 from datarights.experiments import tabsyndex as experiment
 from datarights.notebook import glue, show_markdown
@@ -57,6 +57,7 @@ result = experiment.run(profile, seed, data_dir=data_dir)
 grid = result.grid
 GENERATORS = [g for g in experiment.ALL_GENERATORS if g in set(grid["generator"])]
 show_markdown(result.describe(chapter="07"))
+show_markdown(scope.banner(profile, paper="tabsyndex", facts=scope.study_facts(P), seeds=result.meta["seeds"]))
 
 # %% [markdown]
 # ## Why synthetic tables, and why they are hard to judge

@@ -44,7 +44,7 @@ from IPython.display import Markdown
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 
-from datarights import plots
+from datarights import plots, scope, verdicts
 from datarights.experiments import ecoval as experiment
 from datarights.notebook import glue, show_markdown
 from datarights.settings.ecoval import NOISE_METHODS as NOISE_ORDER
@@ -58,6 +58,7 @@ P = settings(profile)
 result = experiment.run(profile, seed)
 LABELS = experiment.LABELS
 show_markdown(result.describe(chapter="08"))
+show_markdown(scope.banner(profile, paper="ecoval", facts=scope.study_facts(P), seeds=result.meta["seeds"]))
 
 # %% [markdown]
 # ## What data valuation is for

@@ -98,8 +98,9 @@ def banner(profile: str, *, paper: str, facts: str, seeds: int | Sequence[int]) 
     return f":::{{admonition}} Scope\n:class: important\n{text}\n:::"
 
 
-def unlearning_facts(profile: str, meta: Mapping[str, Any] | None = None) -> str:
-    """Data, model and training images per class of an unlearning profile (settings, completed by ``meta``)."""
+def unlearning_facts(profile: Any, meta: Mapping[str, Any] | None = None) -> str:
+    """Data, model and training images per class of an unlearning profile (a name or a ``settings.common.Profile``;
+    ``meta``, a result's, takes precedence where it says more)."""
     from datarights.profiles import get
 
     P = get(profile)
