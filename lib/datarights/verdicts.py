@@ -26,7 +26,7 @@ import numpy as np
 
 Values = float | int | Sequence[float] | np.ndarray
 
-KINDS = ("lower", "higher", "tie", "unresolved", "best", "agree", "disagree", "uninformative", "informative",
+KINDS = ("lower", "higher", "tie", "unresolved", "best", "agree", "disagree", "single", "uninformative", "informative",
          "consistent", "above", "below")
 
 
@@ -288,7 +288,8 @@ def attackers(method: str, scores: Mapping[str, Values], retrained: Mapping[str,
     retrained model's by :func:`compare`: "close to retrained" (a tie), "above" (more membership
     signal left) or "below". Where ``original`` is given, an attacker whose :func:`mia_check` is
     uninformative says nothing. The verdict is ``"agree"`` when every informative attacker gives
-    the same answer, ``"disagree"`` otherwise, ``"uninformative"`` when none is informative.
+    the same answer, ``"disagree"`` otherwise, ``"single"`` when only one attacker is informative (no agreement
+    to check), ``"uninformative"`` when none is.
     """
     answers: dict[str, str] = {}
     parts = []
@@ -307,6 +308,10 @@ def attackers(method: str, scores: Mapping[str, Values], retrained: Mapping[str,
     if not answers:
         return Verdict(f"MIA on {method}: no attacker is informative here ({shown}).", "uninformative", rule, (), False)
     distinct = set(answers.values())
+    if len(answers) == 1:
+        (name, said), = answers.items()
+        return Verdict(f"MIA on {method}: only the {name} attacker speaks here, {said} ({shown}); with one attacker no "
+                       "agreement can be checked.", "single", rule, (), True)
     if len(distinct) == 1:
         return Verdict(f"MIA on {method}: the attackers agree, {distinct.pop()} ({shown}).", "agree", rule, (), True)
     said = ", ".join(f"{k} says {v}" for k, v in answers.items())
