@@ -417,7 +417,6 @@ comparison.style()
 
 # %% tags=["remove-input"]
 show_markdown(comparison.notes_markdown() + "\n\n" + (
-    "Our data: CIFAR-10 and the same architecture family." if on_cifar else
     f"Our data: {meta['dataset']} and model `{meta['model']}`, not the reference's setting; the values can agree in pattern, not in size."))
 
 # %% [markdown]

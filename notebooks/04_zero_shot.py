@@ -536,8 +536,10 @@ def late_gain(curve: pd.DataFrame) -> float:
 
 
 gains = np.array([late_gain(c) for c in strict_curves])
-still_learning = np.nanmean(gains) > 0.02 if np.isfinite(gains).any() else False
+still_learning = bool(np.nanmean(gains) > 0.02) if np.isfinite(gains).any() else False
 glue("gkt_plateau", verdicts.Verdict(
+    "this run records too few evaluation points to tell, so its GKT forget accuracy and AIN may describe an unfinished student.",
+    "unresolved", "needs at least two evaluations in the last fifth of the pseudo-batches") if not np.isfinite(gains).any() else verdicts.Verdict(
     (f"no: strict GKT's retain accuracy still rose by {100 * np.nanmean(gains):.1f} points (mean over seeds) over the last fifth of its "
      f"{gkt_cfg.pseudo_batches} pseudo-batches, so the student had not finished learning and its forget accuracy and AIN here describe "
      "an unfinished student, not what the method reaches."
