@@ -359,7 +359,7 @@ pair_table.round(2)
 # %% [markdown]
 # ## Against the authors' notebook
 #
-# The paper's tables could not be obtained (see the specification); the reference numbers are the
+# The paper's tables could not be obtained (only secondary sources could be read); the reference numbers are the
 # committed outputs of the authors' MNIST notebook. "Ours" is this page's run
 # ({glue:md}`data_text`); for the trajectory, our strict and faithful students at the same
 # pseudo-batch, where our run went that far.

@@ -279,7 +279,8 @@ plt.show()
 #
 # ## Does it reproduce the authors' code?
 #
-# The specification of this book ran the official function on a 12-row test table. The library
+# Running the official function (`tabsyndex` in the authors' repository) on a 12-row test table gives
+# reference values to check against. The library
 # returns, on the same table:
 
 # %% tags=["remove-input"]
@@ -764,9 +765,9 @@ plt.show()
 #
 # ## Against the reported numbers
 #
-# The TabSynDex paper's result tables could not be read (see the specification), so the
+# The TabSynDex paper's result tables could not be read (only its abstract could), so the
 # references below are the official code's outputs: its example notebook (experiment 2) and its run
-# on the specification's 12-row test table, both measured again under scikit-learn 1.2.2.
+# on that 12-row test table, both measured again under scikit-learn 1.2.2.
 
 # %% tags=["remove-input"]
 wine_rows = official_table[official_table["table"] == "winequality-white"].set_index("key")

@@ -179,7 +179,7 @@ _ROLE = re.compile(r"\{[a-z:]+\}`[^`]*`")           # {glue:text}`x`, {eq}`label
 _MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S)  # numbers inside formulas are the formulas'
 _CODE = re.compile(r"`[^`\n]*`")                    # code names and literals
 _LINK = re.compile(r"\]\([^)]*\)|https?://\S+")
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:\s?%)?(?![\w])")
+_NUMBER = re.compile(r"(?<![\w.\-–])\d+(?:[.,]\d+)*(?:\s?%)?(?![\w])")  # not inside names (ResNet-18) or ranges
 
 # Numbers that may be written into prose: years, small counts that are part of the method's
 # definition, and the hyper-parameters quoted from the papers' code. Anything else is a result and
