@@ -5,7 +5,7 @@ outputs on forget samples look like those of a *randomly initialised* network T_
 
     ZRF = 1 − (1/n_f) Σ_i JS(M_u(x_i), T_d(x_i)),   JS(p, q) = ½ KL(p‖m) + ½ KL(q‖m),  m = (p + q)/2.   (paper)
 
-The authors' code (``metrics.py::UnLearningScore``, spec 2.8) computes something else:
+The authors' code (bad-teaching ``metrics.py::UnLearningScore``) computes something else:
 ``0.5·kl_div(log p, m) + 0.5·kl_div(log q, m)`` with PyTorch's default ``reduction="mean"``.
 ``kl_div(input, target)`` is KL(target‖exp(input)), so the code evaluates
 
@@ -96,6 +96,6 @@ def js_divergence(model_a: nn.Module, model_b: nn.Module, data: Split) -> float:
 
 
 def activation_distance(model_a: nn.Module, model_b: nn.Module, data: Split) -> float:
-    """Mean L2 distance between two models' softmax outputs (bad-teaching ``actv_dist``, spec 2.8)."""
+    """Mean L2 distance between two models' softmax outputs (bad-teaching ``metrics.py::actv_dist``)."""
     _check_models(data, model_a=model_a, model_b=model_b)
     return float((predict_proba(model_a, data) - predict_proba(model_b, data)).norm(dim=1).mean())

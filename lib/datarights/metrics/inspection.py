@@ -1,9 +1,9 @@
 """Looking inside an unlearned model: where its forget-class predictions go, and which layers moved.
 
-Both analyses are the UNSIR paper's (spec 1.1): the *prediction distribution* of the unlearned
+Both analyses are the UNSIR paper's (as a third-party summary of the paper lists them): the *prediction distribution* of the unlearned
 model on forget-class images (a systematic preference for one retain class leaks information
 about the forgotten class), and the *layer-wise weight distance* to the original model, the
-quantity the authors' unused ``distance()`` helper was meant to compute (spec 1.4):
+quantity the authors' unused ``distance()`` helper was meant to compute (the UNSIR authors' notebook):
 √(Σ‖θ − θ₀‖²) per layer, and normalised by √(Σ‖θ₀‖²).
 """
 

@@ -1,7 +1,7 @@
-"""Model inversion: what a model still "imagines" for each class (zero-shot unlearning paper; spec 3.7).
+"""Model inversion: what a model still "imagines" for each class (zero-shot unlearning paper).
 
 The paper evaluates its zero-shot methods against a model-inversion attack, whose procedure is not
-published (spec 3.7, [NF]). This is the standard attack of that kind: for every class c, gradient
+published. This is the standard attack of that kind: for every class c, gradient
 ascent on an input x to maximise the class score, with a smoothness prior,
 
     x_c = argmax_x  s_c(M(x)) − λ_tv · TV(x) − λ_2 · ‖x‖²,                 TV(x) = mean |∇_h x| + mean |∇_w x|,

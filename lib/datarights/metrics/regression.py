@@ -1,13 +1,13 @@
-"""Metrics of regression unlearning (spec ``regression_unlearning.md`` section 7), usable by any chapter.
+"""Metrics of regression unlearning (the authors' `metrics.py`), usable by any chapter.
 
 - ``regression_error``: mean absolute or squared error on a split, per sample (default) or as the
-  authors' mean of per-batch means (``per_batch=256``, spec 7.1);
+  authors' mean of per-batch means (``per_batch=256``, the authors' `metrics.py`);
 - ``wasserstein_to``: the 1-D earth-mover distance W1 between two models' predictions on a split
-  (the train-forget set in the paper; spec 7.2), ``relative_difference`` for its companion figure;
+  (the train-forget set in the paper; the authors' `metrics.py`), ``relative_difference`` for its companion figure;
 - ``regression_mia``: the membership attack on the per-sample absolute error, SVC(C=3, RBF) fit on
-  2,000 train vs 2,000 test samples, scored on 2,000 train-forget samples (spec 7.3);
-- ``regression_ain``: the Anamnesis Index with a loss threshold (spec 7.4), on copies of the models
-  unless ``inplace=True`` reproduces the authors' mutation bug (spec 9, bug 1).
+  2,000 train vs 2,000 test samples, scored on 2,000 train-forget samples (the authors' `metrics.py`);
+- ``regression_ain``: the Anamnesis Index with a loss threshold (the authors' `metrics.py`), on copies of the models
+  unless ``inplace=True`` reproduces the authors' mutation bug (in the authors' `metrics.py`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ MIA_ORIENTATION = ("fraction of the train-forget samples judged 'member' from th
 
 def regression_error(model: nn.Module, data: Data, loss: Loss = "l1", *, per_batch: int | None = None) -> float:
     """Mean error on ``data``: over samples, or over batches of ``per_batch`` (the authors' ``evaluate``
-    with batch 256 averages batch means, which weighs a ragged last batch more, spec 7.1)."""
+    with batch 256 averages batch means, which weighs a ragged last batch more, the authors' `metrics.py`)."""
     errors = per_sample_errors(model, data, loss)
     if per_batch is None:
         return float(errors.mean())
@@ -40,7 +40,7 @@ def regression_error(model: nn.Module, data: Data, loss: Loss = "l1", *, per_bat
 
 
 def wasserstein_to(model: nn.Module, reference: nn.Module, data: Data) -> float:
-    """W1 = ∫|F_u(t) − F_g(t)| dt between the predictions of ``model`` and ``reference`` on ``data`` (spec 7.2)."""
+    """W1 = ∫|F_u(t) − F_g(t)| dt between the predictions of ``model`` and ``reference`` on ``data`` (the authors' `metrics.py`)."""
     from scipy.stats import wasserstein_distance
 
     a, b = (predict_regression(m, data).reshape(-1).numpy() for m in (model, reference))
@@ -48,7 +48,7 @@ def wasserstein_to(model: nn.Module, reference: nn.Module, data: Data) -> float:
 
 
 def relative_difference(model: nn.Module, reference: nn.Module, data: Data) -> np.ndarray:
-    """|f_u(x) − f_g(x)| / |y| per sample (samples with y = 0 are left out), the histogram of spec 7.2."""
+    """|f_u(x) − f_g(x)| / |y| per sample (samples with y = 0 are left out), the histogram the authors draw from it."""
     y = data.y.cpu().float()
     gap = (predict_regression(model, data) - predict_regression(reference, data)).abs()
     if gap.ndim > 1:
@@ -63,14 +63,14 @@ def _sample(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
 
 def regression_mia(model: nn.Module, *, train: Data, test: Data, targets: Data, samples: int = 2000, seed: int = 0,
                    augment: str | None = None) -> MIAResult:
-    """The authors' regression membership attack (spec 7.3).
+    """The authors' regression membership attack (the authors' `metrics.py`).
 
     Feature: the absolute error of each sample. Members: ``samples`` random training samples (all
     of D, forget included, as in the code); non-members: as many random test samples (fewer on both
     sides when a split is smaller, so the attacker always sees balanced classes). The score
     is the fraction of ``samples`` random ``targets`` (train-forget) that an SVC(C=3, gamma='auto',
     RBF) calls "member". Draws are seeded; ``augment="crop_flip"`` predicts train and target images
-    on augmented views, as the authors' code does (spec 9, bug 2).
+    on augmented views, as the authors' code does (in the authors' `metrics.py`).
     """
     from sklearn.svm import SVC
 
@@ -102,7 +102,7 @@ def regression_mia(model: nn.Module, *, train: Data, test: Data, targets: Data, 
 
 @dataclass(frozen=True)
 class RegressionRelearnConfig:
-    """Relearning protocol of the authors' regression ``relearn_time`` (spec 7.4): Adam at 0.01 (the
+    """Relearning protocol of the authors' regression ``relearn_time`` (the authors' `metrics.py`): Adam at 0.01 (the
     notebook's call), batch 256, the loss checked on val-forget after every step, at most 10 epochs."""
 
     lr: float = 0.01
@@ -145,7 +145,7 @@ def relearn_steps(model: nn.Module, *, relearn: Data, evaluate_on: Data, thresho
     """Adam steps on ``relearn`` until the loss on ``evaluate_on`` is ≤ ``threshold``.
 
     Returns (steps, reached, loss after each step). Works on a copy of ``model`` unless
-    ``inplace=True`` (the authors' code, which leaves the model relearned, spec 9 bug 1).
+    ``inplace=True`` (the authors' code, which leaves the model relearned, in the authors' `metrics.py`).
     """
     if len(relearn) == 0 or len(evaluate_on) == 0:
         raise ValueError("relearn and evaluate_on must both hold samples")
@@ -169,7 +169,7 @@ def relearn_steps(model: nn.Module, *, relearn: Data, evaluate_on: Data, thresho
 
 def regression_ain(unlearned: nn.Module, gold: nn.Module, *, original_error: float, relearn: Data, evaluate_on: Data,
                    config: RegressionRelearnConfig = RegressionRelearnConfig(), inplace: bool = False) -> RegressionAINResult:
-    """Regression Anamnesis Index (spec 7.4): relearning steps of ``unlearned`` over those of ``gold``,
+    """Regression Anamnesis Index (the authors' `metrics.py`): relearning steps of ``unlearned`` over those of ``gold``,
     until the val-forget loss is within (1 + α) of the original model's ``original_error``.
 
     ``relearn`` is the whole training set in the authors' code. ``inplace=True`` reproduces their bug:

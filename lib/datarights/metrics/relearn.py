@@ -1,4 +1,4 @@
-"""Relearn time and the Anamnesis Index (AIN), zero-shot unlearning paper (spec 3.7).
+"""Relearn time and the Anamnesis Index (AIN), zero-shot unlearning paper (zero-shot `metrics.py`).
 
 r_t(M) counts optimiser steps of fine-tuning M (Adam, lr 1e-3, batch 256, at most 10 epochs)
 until its accuracy on the forget classes is back to within α = 5% (relative) of the original
@@ -7,11 +7,11 @@ AIN ≈ 1 forgets like retraining, AIN ≪ 1 means the information is still ther
 fast, AIN ≫ 1 means the model was pushed further than retraining would.
 
 The authors' code relearns on the global training set and measures on the whole test set
-(bugs listed in spec 3.7); here the relearning data and the evaluation data are arguments
-(the book uses forget-train to relearn and forget-test to measure, the spec's recommendation).
+(two bugs of the zero-shot `metrics.py`); here the relearning data and the evaluation data are arguments
+(the book uses forget-train to relearn and forget-test to measure, the book's choice).
 Both models are copied first: relearning never touches the models passed in.
 
-The protocol choices of spec 3.7 are named: ``relearn_data`` (``"forget_train"``, the default, or
+The protocol choices are named: ``relearn_data`` (``"forget_train"``, the default, or
 ``"full_train"``, what the authors' code actually relearns on), ``evaluate_on`` (``"forget_test"``
 or ``"test"``, the authors' code), α (``RelearnConfig.alpha``, relative), Adam at 1e-3, batch 256,
 counting optimiser steps. ``relearn_curve`` records the forget accuracy after every step, and
@@ -36,7 +36,7 @@ from datarights.validation import check_config_numbers, check_int, check_model_d
 
 @dataclass(frozen=True)
 class RelearnConfig:
-    """Relearning protocol of the authors' ``relearn_time`` (spec 3.7)."""
+    """Relearning protocol of the authors' ``relearn_time`` (zero-shot `metrics.py`)."""
 
     lr: float = 1e-3
     batch_size: int = 256
@@ -122,7 +122,7 @@ def anamnesis_index(unlearned: nn.Module, gold: nn.Module, *, original_accuracy:
 RelearnData = Literal["forget_train", "full_train"]
 EvaluateOn = Literal["forget_test", "test"]
 RELEARN_DATA: dict[str, str] = {
-    "forget_train": "the training images of the forgotten classes (spec 3.7's recommendation, the book's default)",
+    "forget_train": "the training images of the forgotten classes (the book's default)",
     "full_train": "the whole training set, all classes (what the authors' code does through a global variable)",
 }
 EVALUATE_ON: dict[str, str] = {
@@ -132,7 +132,7 @@ EVALUATE_ON: dict[str, str] = {
 
 
 def protocol_data(splits: Any, relearn_data: RelearnData = "forget_train", evaluate_on: EvaluateOn = "forget_test") -> tuple[Split, Split]:
-    """The (relearn, evaluate_on) splits of a named AIN protocol (spec 3.7), from ``UnlearningSplits``."""
+    """The (relearn, evaluate_on) splits of a named AIN protocol (zero-shot `metrics.py`), from ``UnlearningSplits``."""
     if relearn_data not in RELEARN_DATA:
         raise ValueError(f"relearn_data must be one of {list(RELEARN_DATA)}, got {relearn_data!r}")
     if evaluate_on not in EVALUATE_ON:

@@ -1,10 +1,10 @@
 """Bad teaching: unlearning by distillation from a competent and an incompetent teacher
-(Chundawat, Tarun, Mandal, Kankanhalli, "Can Bad Teaching Induce Forgetting?", AAAI 2023; spec 2.6).
+(Chundawat, Tarun, Mandal, Kankanhalli, "Can Bad Teaching Induce Forgetting?", AAAI 2023; bad-teaching `unlearn.py`).
 
 The student starts as a copy of the original model M_o. For every sample x of the forget set
 (l_u = 1) and of a random subset of the retain set (l_u = 0), the target distribution is
 
-    t(x) = l_u · softmax(T_d(x)/τ) + (1 − l_u) · softmax(T_s(x)/τ),                      (spec 2.6)
+    t(x) = l_u · softmax(T_d(x)/τ) + (1 − l_u) · softmax(T_s(x)/τ),                      (bad-teaching `unlearn.py`)
 
 with T_s = M_o the frozen *competent* teacher and T_d a frozen, randomly initialised network of
 the same architecture, the *incompetent* teacher that knows nothing. The student minimises
@@ -43,7 +43,7 @@ Incompetent = Literal["random", "uniform"]
 
 @dataclass(frozen=True)
 class BadTeacherConfig:
-    """Settings of the authors' notebook (spec 2.6): a random 30% of D_r, 1 epoch of Adam at 1e-4,
+    """Settings of the authors' notebook (bad-teaching `unlearn.py`): a random 30% of D_r, 1 epoch of Adam at 1e-4,
     batch 256, temperature 1, ``kl_div`` reduction ``"mean"``, student in train mode.
 
     ``incompetent="uniform"`` replaces the random network by the uniform distribution (an ablation);

@@ -4,7 +4,7 @@
 - ``finetune``: continue training the original on D_r, hoping D_f is forgotten catastrophically.
 - ``neggrad``: gradient ascent on the loss of D_f (Golatkar et al. 2020's "NegGrad").
 - ``random_labels``: fine-tune on D_f with random wrong labels together with D_r
-  (the amnesiac variant of Graves et al. 2021, as in the bad-teaching repository, spec 2.7).
+  (the amnesiac variant of Graves et al. 2021, as in the bad-teaching repository, the bad-teaching notebook).
 
 Defaults are the papers' (or their repositories') settings for CIFAR; profiles shrink them.
 """
@@ -69,7 +69,7 @@ class NegGradConfig:
 
 @dataclass(frozen=True)
 class RandomLabelsConfig:
-    """Amnesiac unlearning as in the bad-teaching repository (spec 2.7): D_f relabelled at random
+    """Amnesiac unlearning as in the bad-teaching repository (the bad-teaching notebook): D_f relabelled at random
     among the *other* classes, mixed with all of D_r, 3 epochs of Adam at 1e-4, batch 256."""
 
     train: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=3, batch_size=256, optimizer="adam", lr=1e-4,

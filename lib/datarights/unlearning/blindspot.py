@@ -1,16 +1,16 @@
-"""Blindspot unlearning (Tarun et al., ICML 2023; spec ``regression_unlearning.md`` section 3).
+"""Blindspot unlearning (Tarun et al., ICML 2023; the authors' `unlearn.py`).
 
 1. The blindspot model f_b: a freshly initialised copy of the architecture trained for a few
    epochs on D_r only (Adam 0.01; 2 epochs for AgeDB, 10 with best-validation reload for STS-B),
-   then frozen in eval mode (spec 3.2).
+   then frozen in eval mode (the authors' `unlearn.py`).
 2. The unlearned model f_u starts from the original and is trained on D_f ∪ D_r (Adam 1e-3) with
-   the batch-fraction weighted loss of spec 3.3, with m_i = 1 on forget samples:
+   the batch-fraction weighted loss of the authors' `unlearn.py`, with m_i = 1 on forget samples:
 
        L = (n_f/n) · [ d(f_u(x_F), f_b(x_F)) + β Σ_l ATdiff_l(F) ] + (n_r/n) · d(f_u(x_R), y_R)
 
    where d is L1 or MSE and ATdiff_l the mean squared gap of the attention maps of layer l
    (``datarights.models.activations``, Zagoruyko–Komodakis), β = 50. f_u runs in train mode on the
-   whole mixed batch (BatchNorm sees mixed statistics, spec 3.6); f_b runs in eval mode without gradients.
+   whole mixed batch (BatchNorm sees mixed statistics, the authors' `unlearn.py`); f_b runs in eval mode without gradients.
 """
 
 from __future__ import annotations
@@ -44,14 +44,14 @@ from datarights.unlearning.base import (
 
 @dataclass(frozen=True)
 class BlindspotConfig:
-    """Blindspot's settings; the defaults are the authors' AgeDB notebook (spec 3.4, 12.4).
+    """Blindspot's settings; the defaults are the authors' AgeDB notebook.
 
     ``proxy``: training of the blindspot model on D_r (2 epochs of Adam 0.01, last epoch kept; the
     STS-B notebook uses 10 epochs and reloads the best-validation epoch, ``select_best=True`` with
     ``val`` passed). ``epochs``/``lr``/``batch_size``: the unlearning pass (1 epoch of Adam 1e-3,
     batch 256; 5 epochs for STS-B). ``beta``: weight of the attention term (50). ``loss``: d, L1 for
     ages, MSE for scores. ``two_d``: the 2-D activation quirk (``"authors"``: those layers add 0,
-    spec 3.6; ``"fixed"``: the normalised squared feature vector). ``layers``: the modules whose
+    the authors' `unlearn.py`; ``"fixed"``: the normalised squared feature vector). ``layers``: the modules whose
     activations enter the attention term (None: every layer the model names). ``reshuffle``: a new
     order every epoch (AgeDB) or one fixed seeded order (STS-B).
     """
@@ -83,7 +83,7 @@ class BlindspotConfig:
 
 
 def blindspot_model(model: nn.Module, retain: Data, config: BlindspotConfig = BlindspotConfig(), *, val: Data | None = None) -> nn.Module:
-    """f_b: ``model``'s architecture freshly initialised, partially trained on ``retain``, frozen in eval mode (spec 3.2)."""
+    """f_b: ``model``'s architecture freshly initialised, partially trained on ``retain``, frozen in eval mode (the authors' `unlearn.py`)."""
     proxy = reinitialize(working_copy(model), seed=sub_seed(require_seed(config), "proxy"))
     fit_regressor(proxy, retain, config.proxy, val=val, loss=config.loss, seed=require_seed(config), device=model_device(model))
     proxy.eval()
@@ -94,7 +94,7 @@ def blindspot_model(model: nn.Module, retain: Data, config: BlindspotConfig = Bl
 
 def blindspot_loss(student_out: Tensor, proxy_out: Tensor, y: Tensor, forget_mask: Tensor, student_acts: dict[str, Tensor],
                    proxy_acts: dict[str, Tensor], *, loss: Loss = "l1", beta: float = 50.0, two_d: TwoD = "authors") -> Tensor:
-    """The batch loss of spec 3.3: forget samples pulled to f_b's outputs and attention maps, retain samples to their labels,
+    """The batch loss of the authors' `unlearn.py` (equation ``regression-blindspot-loss`` of the regression chapter): forget samples pulled to f_b's outputs and attention maps, retain samples to their labels,
     weighted by their shares of the batch."""
     d = loss_function(loss)
     n = len(forget_mask)

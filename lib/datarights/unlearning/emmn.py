@@ -2,10 +2,10 @@
 (Chundawat, Tarun, Mandal, Kankanhalli, "Zero-Shot Machine Unlearning", IEEE TIFS 2023).
 
 **This is a reconstruction, not the authors' algorithm**: EMMN's code was never published and
-the paper's details could not be read (spec ``unsir_badteacher_zeroshot.md`` 3.6). What is built
-here is the spec's recommended reading:
+the paper's details could not be read (no official code exists). What is built
+here follows a third-party summary of the paper:
 
-- for each forget class f, error-*maximising* noise as in UNSIR (spec 1.4),
+- for each forget class f, error-*maximising* noise as in UNSIR (the UNSIR authors' notebook),
   N_f = argmin_N −CE(M(N), f) + λ · mean_i ‖N_i‖², λ = 0.1;
 - for each retain class r, error-*minimising* noise, a stand-in for the retain data that a
   zero-shot method may not see, N_r = argmin_N CE(M(N), r) (no norm penalty);
@@ -44,7 +44,7 @@ def _adam(lr: float) -> TrainConfig:
 
 @dataclass(frozen=True)
 class EMMNConfig:
-    """EMMN settings (our reconstruction, spec 3.6); noise settings are UNSIR's (spec 1.4).
+    """EMMN settings (our reconstruction, no official code exists); noise settings are UNSIR's (the UNSIR authors' notebook).
 
     ``noise_images`` per class (forget and retain alike), learned for ``noise_steps`` Adam steps at
     ``noise_lr``; ``noise_penalty`` (λ) weighs the forget noise's energy, ``retain_noise_penalty``

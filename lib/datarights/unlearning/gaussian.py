@@ -1,4 +1,4 @@
-"""Gaussian fine-tuning, "Gaussian-Amnesiac" in the authors' code (spec ``regression_unlearning.md`` section 4).
+"""Gaussian fine-tuning, "Gaussian-Amnesiac" in the authors' code (the authors' `unlearn.py`).
 
 The regression counterpart of random-label (amnesiac) unlearning: every forget target is replaced,
 once, by a draw from N(μ, σ²), μ and σ the mean and sample standard deviation (ddof 1) of *all*
@@ -29,7 +29,7 @@ from datarights.unlearning.base import (
 
 @dataclass(frozen=True)
 class GaussianConfig:
-    """Settings of Gaussian fine-tuning (spec 4): 1 epoch of Adam 1e-3 at batch 256 (AgeDB); L1 or MSE."""
+    """Settings of Gaussian fine-tuning (the authors' `unlearn.py`): 1 epoch of Adam 1e-3 at batch 256 (AgeDB); L1 or MSE."""
 
     epochs: int = 1
     lr: float = 1e-3

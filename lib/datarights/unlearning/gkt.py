@@ -1,25 +1,25 @@
 """Gated knowledge transfer (GKT): zero-shot class unlearning (Chundawat, Tarun, Mandal, Kankanhalli,
-"Zero-Shot Machine Unlearning", IEEE TIFS 2023; spec ``unsir_badteacher_zeroshot.md`` 3.5 and 3.9).
+"Zero-Shot Machine Unlearning", IEEE TIFS 2023; as the authors' MNIST notebook and `unlearn.py` code it).
 
 No training image is seen. A generator G turns noise z ~ N(0, I) into pseudo-images; the frozen
 original model is the teacher T and a *freshly initialised* network of the same architecture is
 the student S. Each pseudo-batch x = G(z) passes a gate ("band-pass filter") that keeps only the
 images on which the teacher gives the forget classes a total probability of at most a threshold,
 
-    keep_i  ⇔  Σ_{c ∈ C_f} softmax(T(x_i))_c ≤ threshold        (0.01; spec 3.5 step 1),
+    keep_i  ⇔  Σ_{c ∈ C_f} softmax(T(x_i))_c ≤ threshold        (0.01; the zero-shot authors' MNIST notebook and `unlearn.py` step 1),
 
 so knowledge of the forget classes cannot flow to the student. Per pseudo-batch, one generator step
 maximises the teacher–student disagreement on the kept images,
 
-    L_G = −KL(softmax(T(x)/τ) ‖ softmax(S(x)/τ)),                                  (spec 3.5 step 2)
+    L_G = −KL(softmax(T(x)/τ) ‖ softmax(S(x)/τ)),                                  (the zero-shot authors' MNIST notebook and `unlearn.py` step 2)
 
 then ten student steps on the same z minimise
 
-    L_S = KL(softmax(T(x)/τ) ‖ softmax(S(x)/τ)) + β Σ_l ‖A(a_l^S) − A(a_l^T)‖²      (spec 3.5 step 3)
+    L_S = KL(softmax(T(x)/τ) ‖ softmax(S(x)/τ)) + β Σ_l ‖A(a_l^S) − A(a_l^T)‖²      (the zero-shot authors' MNIST notebook and `unlearn.py` step 3)
 
 with A the attention map of Zagoruyko and Komodakis (``datarights.models.activations``), taken with
 forward hooks on the teacher's and student's blocks. The KL uses PyTorch's default ``"mean"``
-reduction (÷ N·C), the scale the authors' β = 250 was tuned against (spec 4.2.3).
+reduction (÷ N·C), the scale the authors' β = 250 was tuned against (the authors' default KL reduction).
 
 Two named variants:
 
@@ -68,7 +68,7 @@ STALE_METRIC = 1.0  # the notebook steps its generator scheduler on a stale cons
 
 @dataclass(frozen=True)
 class GKTConfig:
-    """GKT settings; the hyper-parameters default to the authors' MNIST notebook's (spec 3.5), the
+    """GKT settings; the hyper-parameters default to the authors' MNIST notebook's (the zero-shot authors' MNIST notebook and `unlearn.py`), the
     variant to ``strict``, the method as the paper describes it (no real data anywhere);
     ``variant="faithful"`` reproduces the notebook's quirks and needs ``monitor=`` data.
 
@@ -124,7 +124,7 @@ class GKTConfig:
 
 
 class Generator(nn.Module):
-    """The zero-shot knowledge-transfer generator of the authors' code (spec 3.5), any square image size.
+    """The zero-shot knowledge-transfer generator of the authors' code (the zero-shot authors' MNIST notebook and `unlearn.py`), any square image size.
 
     z → Linear → (128, s, s) → BN → ×2 → Conv3×3 → BN → LeakyReLU → ×2 → Conv3×3(→64) → BN →
     LeakyReLU → Conv(→channels) → BN. ``s`` is ⌈H/4⌉ and the last kernel is 3×3, except for

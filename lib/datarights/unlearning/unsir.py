@@ -1,11 +1,11 @@
 """UNSIR: Unlearning by Selective Impair and Repair (Tarun, Chundawat, Mandal, Kankanhalli,
-"Fast Yet Effective Machine Unlearning", IEEE TNNLS 2023; spec section 1).
+"Fast Yet Effective Machine Unlearning", IEEE TNNLS 2023; the UNSIR paper and its authors' notebook).
 
 Zero-glance class unlearning: the forget images are never looked at. For each class c to forget,
 an error-maximising noise tensor N_c (n images in the normalised input space) is learned against
 the frozen original model M,
 
-    N_c = argmin_N  −CE(M(N), c) + λ · (1/n) Σ_i ‖N_i‖²₂,                          (spec 1.4, step 1)
+    N_c = argmin_N  −CE(M(N), c) + λ · (1/n) Σ_i ‖N_i‖²₂,                          (the UNSIR authors' notebook, step 1)
 
 i.e. inputs on which M is as wrong as possible about class c while their energy stays small.
 *Impair*: one epoch at a high learning rate on the noise (labelled c) mixed with a small subset of
@@ -13,7 +13,7 @@ D_r, which destroys what the weights know about c. *Repair*: one epoch on the re
 which restores the retain classes.
 
 The default is the method as the paper describes it. ``variant="code"`` reproduces what the
-authors' notebook actually does (spec 1.4): the noise is learned with BatchNorm in train mode (so
+authors' notebook actually does (the UNSIR authors' notebook): the noise is learned with BatchNorm in train mode (so
 the noise forward passes update the running statistics of the model being unlearned), only the
 first 3 noise images of each copy enter the impair set, and all noise is labelled class 0.
 ``use_noise=False`` is the ablation "impair without noise" (retain subset only, same learning rate).
@@ -46,8 +46,8 @@ VARIANTS: dict[str, str] = {
     "paper": "as described: every noise image, labelled with its own class; model in eval mode while noise is learned",
     "code": "as the authors' notebook runs: 3 noise images per copy, all labelled 0; BatchNorm statistics updated by the noise",
 }
-CODE_IMAGES_PER_COPY = 3  # range(batch[0].size(0)) iterates over the 3 colour channels (spec 1.4, bug a)
-CODE_NOISE_LABEL = 0  # class_num = 0 is never updated in the notebook (spec 1.4, bug b; Fast-Machine-Unlearning issue #2)
+CODE_IMAGES_PER_COPY = 3  # range(batch[0].size(0)) iterates over the 3 colour channels (the UNSIR authors' notebook, bug a)
+CODE_NOISE_LABEL = 0  # class_num = 0 is never updated in the notebook (the UNSIR authors' notebook, bug b; Fast-Machine-Unlearning issue #2)
 
 
 def _adam(lr: float) -> TrainConfig:
@@ -56,7 +56,7 @@ def _adam(lr: float) -> TrainConfig:
 
 @dataclass(frozen=True)
 class UNSIRConfig:
-    """UNSIR settings; defaults are the paper's and its notebook's for CIFAR-10 at 32 px (spec 1.4, 1.10).
+    """UNSIR settings; defaults are the paper's and its notebook's for CIFAR-10 at 32 px (the UNSIR authors' notebook).
 
     ``noise_images`` per forget class, learned for ``noise_steps`` Adam steps at ``noise_lr`` with
     L2 weight ``noise_penalty`` (λ). The impair set holds ``noise_copies`` copies of each class's
@@ -125,7 +125,7 @@ def error_maximizing_noise(model: nn.Module, target: int, shape: tuple[int, ...]
                            update_batchnorm: bool = False) -> tuple[Tensor, list[float]]:
     """Learn ``shape = (n, C, H, W)`` inputs that maximise ``model``'s cross-entropy for class ``target``.
 
-    Minimises −CE(M(N), target) + penalty · mean_i ‖N_i‖²₂ with Adam from N(0, 1) (spec 1.4).
+    Minimises −CE(M(N), target) + penalty · mean_i ‖N_i‖²₂ with Adam from N(0, 1) (the UNSIR authors' notebook).
     Only the noise is optimised. ``update_batchnorm=True`` runs the model in train mode, as the
     authors' notebook does, which changes its BatchNorm running statistics in place.
     Returns the noise (on the model's device) and the objective after each step.
