@@ -214,7 +214,7 @@ def rank(values: Mapping[str, Values], *, quantity: str, lower_is_better: bool =
     direction = best_word or ("lowest" if lower_is_better else "highest")
     shown = ", ".join(f"{k} {est[k].show(digits, scale, unit)}" for k in tied)
     if len(tied) == 1:
-        return Verdict(f"{quantity}: {best} is {direction} ({shown}); the others are further than their spread.",
+        return Verdict(f"{quantity}: {best} is {direction} ({shown}); every other method is further away than the margin.",
                        "best", _rule(tolerance), (best,), True)
     return Verdict(f"{quantity}: {_join(tied)} tie for {direction} ({shown}); no single winner here.", "tie",
                    _rule(tolerance), tuple(tied), True)
