@@ -153,6 +153,7 @@ def compare(a: str, a_values: Values, b: str, b_values: Values, *, quantity: str
     >>> compare("A", [0.1, 0.11], "B", [0.5, 0.52], quantity="error").kind
     'lower'
     """
+    quantity = quantity[:1].upper() + quantity[1:]
     ea, eb = estimate(a_values), estimate(b_values)
     m = margin(ea, eb, tolerance)
     shown = f"{a} {ea.show(digits, scale, unit)}, {b} {eb.show(digits, scale, unit)}"
@@ -195,6 +196,7 @@ def rank(values: Mapping[str, Values], *, quantity: str, lower_is_better: bool =
         kind ``"best"`` with one winner, ``"tie"`` with several, ``"uninformative"`` when every
         value is the same (see :func:`degenerate`), ``"unresolved"`` with one seed and no tolerance.
     """
+    quantity = quantity[:1].upper() + quantity[1:]
     skip = {k for k, ok in (informative or {}).items() if not ok}
     est = {k: estimate(v) for k, v in values.items() if k not in skip}
     est = {k: e for k, e in est.items() if e.n > 0}
@@ -214,7 +216,7 @@ def rank(values: Mapping[str, Values], *, quantity: str, lower_is_better: bool =
     direction = best_word or ("lowest" if lower_is_better else "highest")
     shown = ", ".join(f"{k} {est[k].show(digits, scale, unit)}" for k in tied)
     if len(tied) == 1:
-        return Verdict(f"{quantity}: {best} is {direction} ({shown}); every other method is further away than the margin.",
+        return Verdict(f"{quantity}: {best} is {direction} ({shown}); every other candidate is further away than the margin.",
                        "best", _rule(tolerance), (best,), True)
     return Verdict(f"{quantity}: {_join(tied)} tie for {direction} ({shown}); no single winner here.", "tie",
                    _rule(tolerance), tuple(tied), True)
