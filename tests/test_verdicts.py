@@ -247,3 +247,16 @@ def test_no_new_unglued_numbers_in_chapter_prose(path):
 def test_the_scan_finds_numbers_outside_roles_and_math():
     text = "UNSIR reaches 93.2 % in {glue:text}`x:.1f` s with $\\lambda = 0.1$ and `lr=0.02`, in 2023."
     assert unglued_numbers(text) == ["93.2%"]
+
+
+# -- the UNSIR quirks one at a time ------------------------------------------------------------------
+
+def test_unsir_quirks_split_the_code_variant():
+    from datarights.unlearning.unsir import QUIRKS, UNSIRConfig
+
+    assert all(UNSIRConfig(variant="code").has(q) for q in QUIRKS)
+    only = UNSIRConfig(quirks=("label_zero",))
+    assert only.has("label_zero") and not only.has("three_images") and not only.has("batchnorm")
+    assert "quirks" not in UNSIRConfig().to_dict() and UNSIRConfig(quirks=("batchnorm",)).to_dict()["quirks"] == ("batchnorm",)
+    with pytest.raises(ValueError, match="unknown"):
+        UNSIRConfig(quirks=("typo",))

@@ -47,6 +47,13 @@ VARIANTS: dict[str, str] = {
     "code": "as the authors' notebook runs: 3 noise images per copy, all labelled 0; BatchNorm statistics updated by the noise",
 }
 CODE_IMAGES_PER_COPY = 3  # range(batch[0].size(0)) iterates over the 3 colour channels (the UNSIR authors' notebook, bug a)
+# The three departures of the notebook from the paper, one at a time: ``UNSIRConfig(quirks=(...))`` applies a
+# subset of them to the paper's form (a factorial ablation), ``variant="code"`` applies all three.
+QUIRKS: dict[str, str] = {
+    "three_images": "only the first 3 noise images of each copy enter the impair set",
+    "label_zero": "every noise image is labelled class 0",
+    "batchnorm": "the noise is learned with the model in train mode, so its passes update the BatchNorm statistics",
+}
 CODE_NOISE_LABEL = 0  # class_num = 0 is never updated in the notebook (the UNSIR authors' notebook, bug b; Fast-Machine-Unlearning issue #2)
 
 
@@ -62,7 +69,8 @@ class UNSIRConfig:
     L2 weight ``noise_penalty`` (λ). The impair set holds ``noise_copies`` copies of each class's
     noise plus ``retain_per_class`` images of every retain class (the first ones in data order,
     as the notebook takes them; None: the whole retain set). ``impair`` and ``repair`` are the
-    two training passes (1 epoch of Adam at 0.02 and 0.01, batch 256).
+    two training passes (1 epoch of Adam at 0.02 and 0.01, batch 256). ``quirks``: a subset of
+    :data:`QUIRKS` applied to the paper's form, to attribute the ``"code"`` variant's effect to each.
     """
 
     variant: Variant = "paper"
@@ -76,10 +84,14 @@ class UNSIRConfig:
     impair: TrainConfig = field(default_factory=lambda: _adam(0.02))
     repair: TrainConfig = field(default_factory=lambda: _adam(0.01))
     seed: int | None = None
+    quirks: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
             raise ValueError(f"variant must be one of {list(VARIANTS)}, got {self.variant!r}")
+        unknown = sorted(set(self.quirks) - set(QUIRKS))
+        if unknown:
+            raise ValueError(f"quirks {unknown} unknown; known quirks: {list(QUIRKS)}")
         if self.noise_penalty < 0:
             raise ValueError(f"noise_penalty (λ) must be non-negative, got {self.noise_penalty}")
         for name in ("noise_images", "noise_steps", "noise_copies"):
@@ -91,7 +103,14 @@ class UNSIRConfig:
             raise ValueError(f"retain_per_class must be at least 1 (or None for all), got {self.retain_per_class}")
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        if not self.quirks:  # keeps the stored results of configurations without quirks addressable as before
+            out.pop("quirks")
+        return out
+
+    def has(self, quirk: str) -> bool:
+        """Whether the quirk ``quirk`` of :data:`QUIRKS` applies (every quirk does under ``variant="code"``)."""
+        return self.variant == "code" or quirk in self.quirks
 
 
 def optimize_noise(model: nn.Module, target: int, shape: tuple[int, ...], *, direction: float, steps: int, lr: float,
@@ -167,11 +186,11 @@ def _check_classes(forget_classes: Iterable[int] | int | None, forget: Split | N
 
 def impair_set(noises: dict[int, Tensor], retain: TensorData, config: UNSIRConfig) -> TensorData:
     """Noise copies (labelled per ``config.variant``) followed by the normalised retain subset."""
-    per_copy = CODE_IMAGES_PER_COPY if config.variant == "code" else None
+    per_copy = CODE_IMAGES_PER_COPY if config.has("three_images") else None
     xs, ys = [], []
     for c, noise in noises.items():
         images = noise[:per_copy].to(retain.x.device).repeat(config.noise_copies, 1, 1, 1)
-        label = CODE_NOISE_LABEL if config.variant == "code" else c
+        label = CODE_NOISE_LABEL if config.has("label_zero") else c
         xs.append(images)
         ys.append(torch.full((len(images),), label, dtype=torch.long, device=retain.y.device))
     return TensorData(torch.cat([*xs, retain.x]), torch.cat([*ys, retain.y]), "impair")
@@ -222,7 +241,7 @@ def unsir(model: nn.Module, *, forget: Split | None = None, retain: Split, forge
             for c in classes if config.use_noise else ():
                 noises[c], losses[c] = error_maximizing_noise(
                     unlearned, c, (config.noise_images, *retain.input_shape), steps=config.noise_steps, lr=config.noise_lr,
-                    penalty=config.noise_penalty, generator=generator, update_batchnorm=config.variant == "code")
+                    penalty=config.noise_penalty, generator=generator, update_batchnorm=config.has("batchnorm"))
         impair_data = impair_set(noises, TensorData.from_split(subset), config)
         with stopwatch(device) as impair_time:
             fit(unlearned, impair_data, config.impair, seed=require_seed(config), device=device, desc="impair")
