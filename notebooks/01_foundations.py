@@ -420,11 +420,11 @@ print("MIA check passed")
 # ```
 
 # %% tags=["solution"]
-quick = profiles.get("quick")
+exercise_profile = exercise_setup.profile  # this page's profile (quick where the page shows GPU results)
 ### BEGIN SOLUTION
 rows = {}
 for lr in (0.001, 0.002, 0.005, 0.01):
-    config = replace(quick.neggrad, train=replace(quick.neggrad.train, lr=lr), seed=seed)
+    config = replace(exercise_profile.neggrad, train=replace(exercise_profile.neggrad.train, lr=lr), seed=seed)
     out = unlearning.neggrad(exercise_setup.original, forget=s.forget_train, retain=s.retain_train, config=config)
     acc = metrics.split_accuracies(out.model, s)
     rows[lr] = {"forget_test": acc["forget_test"], "retain_test": acc["retain_test"]}

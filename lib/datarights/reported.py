@@ -169,7 +169,7 @@ UNSIR: tuple[Reported, ...] = (
              reason="different data (20 superclasses, a pretrained model at 224 px)"),
 )
 
-# Deep regression unlearning (spec regression_unlearning.md 8.1, 8.2): the saved outputs of the authors'
+# Deep regression unlearning: the saved outputs of the authors'
 # two notebooks (single unseeded runs), not the paper's tables, which could not be read.
 _AGEDB_NB = "AgeDB_AllCNN_0to30_forgetting.ipynb (ayu987/deep-regression-unlearning)"
 _AGEDB_SETTING = "AgeDB-DIR, AllCNN at 32 px, forget ages ≤ 30; test MAE in years (mean of batch means)"
@@ -215,7 +215,7 @@ REGRESSION: tuple[Reported, ...] = (
 _ZS_NB = "zero-shot MNIST notebook (ayu987/zero-shot-unlearning, 1_class_mnist_allcnn.ipynb)"
 _ZS_SETTING = "MNIST, AllCNN (1 channel), 25 epochs Adam 0.01; forget digit 0"
 _ZS_GKT = "MNIST AllCNN, GKT as in the notebook (gate 0.01, β 250, student in eval mode), forget digit 0"
-_ZS_TRAJECTORY = {  # the committed df.iloc[10:20] of the notebook (spec 3.5): pseudo-batch → (Df acc, Dr acc)
+_ZS_TRAJECTORY = {  # the committed df.iloc[10:20] of the zero-shot authors' MNIST notebook: pseudo-batch → (Df acc, Dr acc)
     450: (0.00, 85.45), 500: (0.00, 85.30), 550: (0.00, 86.07), 600: (0.00, 87.01), 650: (0.00, 88.53),
     700: (0.00, 89.65), 750: (0.00, 94.77), 800: (6.03, 98.41), 850: (53.30, 98.79), 900: (76.27, 98.81),
 }

@@ -269,7 +269,7 @@ def predict_regression(model: nn.Module, data: Data, *, batch_size: int | None =
             generator: torch.Generator | None = None) -> Tensor:
     """Predictions of ``model`` (eval mode) on every sample of ``data``, shaped like its targets, on the CPU.
 
-    ``augment="crop_flip"`` predicts on augmented views, as the authors' code does on train splits (spec 9, bug 2).
+    ``augment="crop_flip"`` predicts on augmented views, as the authors' regression `metrics.py` does on train splits.
     """
     if len(data) == 0:
         raise ValueError(f"data: the split {data.name!r} is empty")
