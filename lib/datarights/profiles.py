@@ -25,7 +25,7 @@ PROFILE_NAMES = ("smoke", "quick", "full", "dry")
 DESCRIPTIONS: dict[str, str] = {
     "smoke": "the test suite: tiny slices of bundled data, under a minute per chapter on 2 CPU cores",
     "quick": "a laptop or a course (the default without a GPU): laptop-scale data, minutes per chapter on 2 CPU cores",
-    "full": "the GPU machine (the default with CUDA): the papers' datasets at the papers' settings",
+    "full": "the GPU machine (the default with CUDA): the papers' datasets at full size and networks (results only where a GPU run has produced them)",
     "dry": "the full profile's plan at toy scale (tiny slices of the same datasets, one epoch), to check the GPU runner on a CPU",
 }
 T = TypeVar("T")

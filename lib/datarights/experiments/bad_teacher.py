@@ -42,7 +42,7 @@ from datarights.profiles import get
 from datarights.seeds import sub_seed
 from datarights.settings import unsir as unsir_settings
 from datarights.settings.bad_teacher import BadTeacherStudy, settings
-from datarights.settings.common import Profile
+from datarights.settings.common import Profile, profile_for
 from datarights.tables import summarise
 from datarights.unlearning.bad_teacher import incompetent_teacher
 
@@ -130,6 +130,7 @@ def _row(name: str, model: torch.nn.Module, setup: Setup, teacher: torch.nn.Modu
 
 def _request(profile: Profile, study: BadTeacherStudy, seed: int, request: ForgetRequest, *, device, data_dir,
              cache: Cache) -> Part:
+    profile = profile_for(profile, request.superclasses)
     config = {"profile": profile.to_dict(), "bad_teacher": study.config.to_dict(), "unsir": unsir_settings.settings(profile.name).config.to_dict(),
               "seed": seed, "request": request.to_dict(), "mia_attacks": list(study.mia_attacks), "version": RESULT_VERSION}
 

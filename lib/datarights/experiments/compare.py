@@ -31,7 +31,7 @@ from datarights.experiments.setup import Setup, prepare
 from datarights.metrics import accuracy, activation_distance, js_divergence, zrf
 from datarights.profiles import get
 from datarights.seeds import sub_seed
-from datarights.settings.common import MIA_ATTACKS, Profile
+from datarights.settings.common import MIA_ATTACKS, Profile, profile_for
 from datarights.settings.compare import (
     METHOD_ORDER,
     SCENARIOS,
@@ -159,6 +159,7 @@ def parts(profile: str | Profile, seed: int, *, device: str | torch.device | Non
 
 def _request_parts(profile: Profile, study: CompareStudy, request: ForgetRequest, seed: int, methods: list[str], *, device,
                    data_dir, cache: Cache) -> list[Part]:
+    profile = profile_for(profile, request.superclasses)
     prepared: dict[str, Any] = {}  # the models of the request, shared by its rows when they are computed in one process
 
     def context() -> tuple[Setup, torch.nn.Module]:
@@ -175,8 +176,13 @@ def _request_parts(profile: Profile, study: CompareStudy, request: ForgetRequest
         key = {"profile": profile.to_dict(), "request": request.to_dict(), "seed": seed, "method": method,
                "config": config.to_dict() if config is not None else None, "mia_attacks": list(study.mia_attacks),
                "version": RESULT_VERSION}
+        if study.reason_not_run(method) is not None:
+            key["not_run"] = study.reason_not_run(method)
 
         def compute(method: str = method, config: Any = config) -> dict[str, Any]:
+            not_run = study.reason_not_run(method)
+            if not_run is not None:
+                return {"status": not_run}
             setup, teacher = context()
             if method == "retrain":
                 model, seconds = setup.retrained, setup.seconds["retrained"]

@@ -196,8 +196,10 @@ def gate(teacher_probs: Tensor, forget_classes: Sequence[int], threshold: float 
 
 def distillation_kl(student_logits: Tensor, teacher_logits: Tensor, temperature: float, reduction: KLReduction = "mean") -> Tensor:
     """KL(softmax(T/τ) ‖ softmax(S/τ)) with PyTorch's ``kl_div`` reduction (``"mean"``: ÷ N·C, the authors')."""
-    pointwise = F.kl_div(F.log_softmax(student_logits / temperature, dim=1), F.softmax(teacher_logits / temperature, dim=1),
-                         reduction="sum")
+    # The teacher enters as log-probabilities: on generated images its probabilities underflow to 0, where
+    # the gradient of p·log p through softmax is 0·∞ = NaN and one generator step turns the generator to NaN.
+    pointwise = F.kl_div(F.log_softmax(student_logits / temperature, dim=1), F.log_softmax(teacher_logits / temperature, dim=1),
+                         reduction="sum", log_target=True)
     # written out: PyTorch announces that "mean" will change to mean "batchmean"
     return pointwise / (student_logits.numel() if reduction == "mean" else len(student_logits))
 
