@@ -23,7 +23,9 @@ def digits():
 
 @pytest.fixture(scope="session")
 def quick_setup():
-    """Original and retrained digits models of the quick profile, forget class 0 (trained once per session)."""
+    """Original and retrained models of the digits setting that the quick profile used before it moved to MNIST
+    (``DIGITS_QUICK``, still the zero-shot chapter's), forget class 0, trained once per session: no data download."""
     from datarights.experiments import prepare
+    from datarights.settings.common import DIGITS_QUICK
 
-    return prepare("quick", seed=0, device="cpu")
+    return prepare(DIGITS_QUICK, seed=0, device="cpu")

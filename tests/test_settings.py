@@ -105,3 +105,39 @@ def test_head_to_head_tracks_every_module_its_method_settings_load_at_run_time()
     loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split())
     assert "datarights.settings.zero_shot" in loaded
     assert loaded <= set(book.library_modules(book.find_chapter("06").source))
+
+
+def test_quick_runs_on_real_data_and_only_smoke_keeps_digits():
+    """Issue 18: the published CPU profile uses the papers' kind of data; 8×8 digits remain for the test suite
+    (and for the zero-shot chapter's quick setting, whose departure is stated in settings.common)."""
+    from datarights.settings import common, regression, zero_shot
+
+    assert common.PROFILES["quick"].dataset == "mnist"
+    assert common.PROFILES["smoke"].dataset == "digits"
+    assert {d.dataset for d in regression.settings("quick").domains} == {"utkface", "stsb", "diabetes", "ett"}
+    assert [p.dataset for p in zero_shot.settings("quick").profiles] == ["digits"]
+
+
+def test_a_subclass_request_runs_on_the_dataset_its_grouping_is_defined_on():
+    from datarights.settings.common import PROFILES, profile_for
+
+    quick = PROFILES["quick"]
+    assert profile_for(quick, None) is quick
+    twin = profile_for(quick, "cifar10-vehicles")
+    assert (twin.dataset, twin.name, twin.model) == ("cifar10", "quick", quick.model)
+    assert profile_for(PROFILES["full"], "cifar10-vehicles") is PROFILES["full"]
+    assert profile_for(PROFILES["smoke"], "digits-parity") is PROFILES["smoke"]
+    with pytest.raises(ValueError, match="superclasses='cifar10-vehicles'"):
+        profile_for(PROFILES["smoke"], "cifar10-vehicles")
+
+
+def test_a_method_the_profile_does_not_run_keeps_its_reason_as_the_row_status():
+    """GKT is not run in the head-to-head chapter under quick: its rows say why, without training anything."""
+    from datarights.experiments import compare
+    from datarights.settings.compare import settings
+
+    gkt = [p for p in compare.parts("quick", 0)["class"] if p.config["method"] == "gkt"]
+    assert gkt and all(p.config["not_run"] == settings("quick").reason_not_run("gkt") for p in gkt)
+    assert gkt[0].compute()["status"].startswith("not run under quick")
+    others = [p for p in compare.parts("quick", 0)["class"] if p.config["method"] != "gkt"]
+    assert all("not_run" not in p.config for p in others)

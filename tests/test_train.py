@@ -2,12 +2,12 @@ import pytest
 import torch
 
 from datarights import models, train
-from datarights.profiles import get
+from datarights.settings.common import DIGITS_QUICK
 
 
 def test_quick_recipe_learns_digits(digits):
     model = models.build("digits_cnn", 10, digits.input_shape, seed=0)
-    train.fit(model, digits.train, get("quick").train, seed=0, device="cpu")
+    train.fit(model, digits.train, DIGITS_QUICK.train, seed=0, device="cpu")
     assert train.accuracy(model, digits.test) > 0.95
 
 

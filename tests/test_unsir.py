@@ -11,9 +11,10 @@ from datarights import metrics, unlearning
 from datarights.experiments import unsir as unsir_experiments
 from datarights.data import TensorData
 from datarights.train import model_device
+from datarights.settings.unsir import DIGITS_UNSIR
 from datarights.unlearning.unsir import CODE_IMAGES_PER_COPY, impair_set
 
-QUICK = replace(unsir_experiments.settings("quick").config, seed=0)
+QUICK = replace(DIGITS_UNSIR, seed=0)  # the digits sizes (the conftest setup is on digits)
 
 
 @pytest.fixture(scope="module")

@@ -230,3 +230,16 @@ def test_gkt_stops_with_a_clear_error_when_the_gate_rejects_everything():
     with pytest.raises(RuntimeError, match="gate rejected every generated image"):
         gkt(Certain(), forget_classes=[0], input_shape=DIGITS_SHAPE,
             config=GKTConfig(seed=0, variant="strict", pseudo_batches=1, batch_size=4, generator_width=8, max_empty=1))
+
+
+def test_distillation_gradient_stays_finite_where_teacher_probabilities_underflow():
+    """A teacher that is certain on generated images (probabilities below float32's range) once turned the
+    generator to NaN after one step; the KL takes the teacher as log-probabilities so its gradient is finite."""
+    from datarights.unlearning.gkt import distillation_kl
+
+    teacher = torch.tensor([[400.0, 0.0, -300.0], [0.0, 500.0, 0.0]], requires_grad=True)
+    student = torch.zeros(2, 3, requires_grad=True)
+    loss = -distillation_kl(student, teacher, 1.0, "mean")
+    loss.backward()
+    assert torch.isfinite(teacher.grad).all() and torch.isfinite(student.grad).all()
+    assert torch.isfinite(loss)
