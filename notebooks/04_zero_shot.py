@@ -286,6 +286,7 @@ by_alpha.join(by_data).round(2)
 # moves AIN is in the table's first columns. The relearning data can matter more: on the whole training set the forget class is a tenth of every
 # batch, and the ranking of the methods can change ({glue:text}`rank_corr:.2f` Spearman correlation
 # between the two columns), so an AIN without its protocol is not comparable across papers.
+# {glue:md}`ain_protocol_check`
 #
 # ## Experiment 4: model inversion
 #
@@ -558,7 +559,10 @@ glue("judge_interval", Markdown(" ".join(
     str(verdicts.proportion(int(round(means.loc[m, "judge_independent"] * n_inversions)), n_inversions,
                             what=f"{plots.label(m)}, inversions recognised by the independent judge"))
     for m in ("original", "gkt_strict") if m in means.index)))
-rank = by_data.dropna()
+protocol_checks = [verdicts.degenerate(by_data[column].dropna().to_dict(), quantity=column, tolerance=1e-3)
+                   for column in by_data.columns]
+glue("ain_protocol_check", Markdown(" ".join(str(c) for c in protocol_checks if not c.informative)))
+rank = by_data[[c for c, check in zip(by_data.columns, protocol_checks) if check.informative]].dropna()
 glue("rank_corr", float(rank.iloc[:, 0].rank().corr(rank.iloc[:, 1].rank())) if rank.shape[1] == 2 and len(rank) > 2 else float("nan"))
 jo, js_ = means.loc["original", "judge_independent"], means.loc["gkt_strict", "judge_independent"]
 lo_o, hi_o = verdicts.proportion_interval(int(round(jo * n_inversions)), n_inversions)
