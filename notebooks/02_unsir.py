@@ -704,9 +704,9 @@ verdict["v_lambda_stage"] = verdicts.compare(
 at_paper_rate = [r for r in rates if np.isclose(r, paper_rate)]
 rate_text = (f"This profile impairs at Adam {profile_rate:g}; the paper's rate is {paper_rate:g}. ")
 if not np.isclose(profile_rate, paper_rate) and per_class(single, "unsir_no_noise", "forget_test").mean() > 0.5:
-    rate_text += ("At this profile's rate impairing without noise does not forget on its own; the profile's settings pick "
-                  "a rate below the paper's for that reason, so that UNSIR forgets more than the ablation here is true by "
-                  "construction, not a finding about the paper's setting. ")
+    rate_text += ("This rate is below the paper's, and at it impairing without noise does not forget on its own (a rate "
+                  "chosen this way shows the noise's contribution), so that UNSIR forgets more than the ablation here is true "
+                  "by construction, not a finding about the paper's setting. ")
     rate_text += ("At the paper's rate: " + str(verdicts.compare(
         "UNSIR", sweep("impair_lr", at_paper_rate[0], "unsir", "forget_test"), "the no-noise ablation",
         sweep("impair_lr", at_paper_rate[0], "unsir_no_noise", "forget_test"), quantity="forget-class accuracy",
