@@ -8,7 +8,7 @@ SDMetrics (the SDV project's metric library, imported only when used) scores *Co
 from fake ones (1 = indistinguishable).
 
 The Table Evaluator similarity score (Brenninkmeijer, 2019; ``table-evaluator`` 1.4.2) is
-*re-implemented* here from that version's definition (spec A.11), not called from the package:
+*re-implemented* here from that version's code (tag 1.4.2), not called from the package:
 the mean of four correlation-style agreements, so it is scale-blind and can be negative.
 
 :func:`train_synthetic_test_real` is the usual utility measure that TabSynDex's in-sample ML

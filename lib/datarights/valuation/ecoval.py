@@ -6,9 +6,9 @@ grouped into clusters of similar data; clusters are valued by leaving clusters o
 retraining; model performance is treated as a *production function* of the clusters; a point's
 value is an *intrinsic* plus an *extrinsic* part; out-of-sample points are valued cheaply; far
 fewer fits than Shapley methods. Everything below that goes beyond this is **our design**
-(spec B.3) and is marked as such; every default is a named field of :class:`EcoValConfig`.
+(a hypothesis consistent with the abstract and the summaries, not the paper's algorithm) and is marked as such; every default is a named field of :class:`EcoValConfig`.
 
-Steps (spec B.3):
+Steps (our design):
 
 1. *Clustering* [ours]: k-means on standardised features (or a user embedding), by default
    within each class, so each cluster is label-pure; ``p`` clusters in all.

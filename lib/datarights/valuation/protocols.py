@@ -1,4 +1,4 @@
-"""Evaluation protocols of the data valuation literature (spec B.4, after OpenDataVal's definitions).
+"""Evaluation protocols of the data valuation literature (after OpenDataVal's definitions in its code).
 
 - point removal / addition in value order, retraining after each step (:func:`removal_curve`, :func:`addition_curve`);
 - noisy-label detection: labels flipped to another class (:func:`flip_labels`), F1 of the low-value group
