@@ -243,3 +243,21 @@ def test_distillation_gradient_stays_finite_where_teacher_probabilities_underflo
     loss.backward()
     assert torch.isfinite(teacher.grad).all() and torch.isfinite(student.grad).all()
     assert torch.isfinite(loss)
+
+
+def test_plateau_rule_tells_a_flat_trajectory_from_a_rising_one():
+    """Issue 18: GKT's budget is judged past the plateau only when running longer does not raise retain accuracy
+    by more than the tolerance or the points' spread."""
+    import pandas as pd
+
+    from datarights.experiments.zero_shot import Plateau
+
+    steps = list(range(20, 420, 20))
+    flat = pd.DataFrame({"pseudo_batch": steps, "retain_accuracy": [0.70 + 0.05 * (-1) ** i for i in range(len(steps))]})
+    rising = pd.DataFrame({"pseudo_batch": steps, "retain_accuracy": [min(0.99, 0.3 + 0.002 * s) for s in steps]})
+    assert Plateau.from_trajectory(flat, 100).past
+    assert "past the plateau" in Plateau.from_trajectory(flat, 100).verdict()
+    late = Plateau.from_trajectory(rising, 100)
+    assert not late.past and "still learning" in late.verdict()
+    with pytest.raises(ValueError, match="budget=400"):
+        Plateau.from_trajectory(flat, 400)

@@ -190,7 +190,7 @@ def _method_settings(study: ZeroShotStudy, method: str) -> dict[str, Any]:
 
 def _ablation_entry(profile: Profile, study: ZeroShotStudy, seed: int, classes: tuple[int, ...], parameter: str, value: Any, *,
                     device, data_dir, cache: Cache) -> Part:
-    changes = {parameter: value, "pseudo_batches": study.ablation_pseudo_batches}
+    changes = {"pseudo_batches": study.ablation_pseudo_batches, parameter: value}
     config = {"profile": profile.to_dict(), "seed": seed, "classes": list(classes),
               "gkt": replace(study.gkt, variant="strict", **changes).to_dict(), "version": RESULT_VERSION}
 
@@ -207,10 +207,51 @@ def _ablation_entry(profile: Profile, study: ZeroShotStudy, seed: int, classes: 
                     "pass_rate": result.extra["pass_rate"], "retain_test": final["retain_test"], "forget_test": final["forget_test"],
                     "gkt_seconds": result.seconds, "status": "ok"}
 
-    gkt = replace(study.gkt, pseudo_batches=study.ablation_pseudo_batches)
+    gkt = replace(study.gkt, **changes)
     work = gkt.pseudo_batches * (gkt.generator_steps * 2 + gkt.student_steps) * gkt.batch_size / 50_000
     return Part("04", f"zero-shot GKT ablation {parameter}={value} ({profile.name}, seed {seed})", "zero-shot-ablation", config, compute,
                 ((profile, seed, ForgetRequest("class", classes=tuple(classes))),), work)
+
+
+@dataclass(frozen=True)
+class Plateau:
+    """The stopping rule of GKT's budget, checked on a run that goes on past it.
+
+    Rule: the budget (``budget`` pseudo-batches) is *past the plateau* when the student's mean retain
+    accuracy over the trajectory points after the budget exceeds its mean over the points in the second
+    half of the budget by no more than the larger of ``tolerance`` and the standard deviation of the
+    points in the two windows. Otherwise the student was *still learning* at the budget.
+    """
+
+    budget: int
+    length: int
+    before: float
+    after: float
+    spread: float
+    tolerance: float
+    trajectory: pd.DataFrame
+
+    @classmethod
+    def from_trajectory(cls, trajectory: pd.DataFrame, budget: int, tolerance: float = 0.02) -> Plateau:
+        steps, accuracy = trajectory.pseudo_batch, trajectory.retain_accuracy
+        before = accuracy[(steps > budget / 2) & (steps <= budget)]
+        after = accuracy[steps > budget]
+        if before.empty or after.empty:
+            raise ValueError(f"the trajectory must have points in ({budget / 2:g}, {budget}] and after budget={budget}")
+        spread = float(np.std(np.concatenate([before, after])))
+        return cls(budget, int(steps.max()), float(before.mean()), float(after.mean()), spread, tolerance, trajectory)
+
+    @property
+    def past(self) -> bool:
+        return self.after - self.before <= max(self.tolerance, self.spread)
+
+    def verdict(self) -> str:
+        """One sentence for the page."""
+        numbers = (f"mean retain accuracy {100 * self.before:.0f} % over pseudo-batches {self.budget // 2}–{self.budget}, "
+                   f"{100 * self.after:.0f} % over {self.budget}–{self.length} (spread {100 * self.spread:.0f} points)")
+        if self.past:
+            return f"the budget of {self.budget} pseudo-batches is past the plateau: {numbers}"
+        return f"the student was still learning at the budget of {self.budget} pseudo-batches: {numbers}"
 
 
 @dataclass(frozen=True)
@@ -256,6 +297,14 @@ class ZeroShotResult:
     def ablations(self) -> pd.DataFrame:
         return pd.DataFrame(self.raw["ablations"])
 
+    def plateau(self, tolerance: float = 0.02) -> Plateau | None:
+        """Whether the GKT budget is past the plateau of the student's retain accuracy (see :class:`Plateau`),
+        from the longer run of the first seed; None where the profile has no such run (or it failed)."""
+        run = self.raw.get("plateau")
+        if not run or run.get("status") != "ok":
+            return None
+        return Plateau.from_trajectory(pd.DataFrame(run["trajectory"]), self.raw["budget"], tolerance)
+
     @property
     def meta(self) -> dict[str, Any]:
         return self.raw["meta"]
@@ -276,7 +325,9 @@ def parts(profile: str | Profile, seed: int, *, device: str | torch.device | Non
            for method in ("original", "retrained", "gkt_strict", "gkt_faithful", "emmn")]
     sweeps = [("threshold", t) for t in study.thresholds] + [("beta", b) for b in study.betas]
     ablations = [_ablation_entry(main_profile, study, seeds[0], single, parameter, value, **common) for parameter, value in sweeps]
-    return {"methods": methods, "two_classes": two, "ablations": ablations}
+    plateau = ([_ablation_entry(main_profile, study, seeds[0], single, "pseudo_batches", study.plateau_pseudo_batches, **common)]
+               if study.plateau_pseudo_batches else [])
+    return {"methods": methods, "two_classes": two, "ablations": ablations, "plateau": plateau}
 
 
 def run(profile: str | Profile, seed: int, *, device: str | torch.device | None = "auto",
@@ -295,5 +346,7 @@ def run(profile: str | Profile, seed: int, *, device: str | torch.device | None 
     main_profile = study.profiles[0]
     meta = next((r["meta"] for r in rows if r["profile"] == main_profile.name), {})
     meta = {**meta, "study": name, "gkt": study.gkt.to_dict(), "emmn": study.emmn.to_dict(), "seeds": list(seeds)}
+    plateau = [part.get(cache) for part in groups["plateau"]]
     return ZeroShotResult({"rows": rows, "ablations": ablations, "meta": meta, "main_profile": main_profile.name,
-                           "forget_class": study.forget_class, "seeds": list(seeds)})
+                           "forget_class": study.forget_class, "seeds": list(seeds), "budget": study.gkt.pseudo_batches,
+                           "plateau": plateau[0] if plateau else None})

@@ -21,6 +21,8 @@ class ZeroShotStudy:
     settings of the comparison (its ``variant`` is set per method). ``ablation_pseudo_batches``:
     length of each ablation run. ``alphas``: the α of AIN examined; ``relearn_data``: the relearning
     data examined at the default α. ``curve_steps``: optimiser steps of the relearn curves.
+    ``plateau_pseudo_batches``: length of one longer GKT run (first seed, strict) whose trajectory
+    shows whether the budget ``gkt.pseudo_batches`` is past the plateau of the student's retain accuracy.
     """
 
     gkt: GKTConfig
@@ -34,6 +36,7 @@ class ZeroShotStudy:
     thresholds: tuple[float | None, ...] = (0.001, 0.01, 0.1, None)
     betas: tuple[float, ...] = (0.0, 25.0, 250.0)
     ablation_pseudo_batches: int = 1000
+    plateau_pseudo_batches: int | None = None
     alphas: tuple[float, ...] = (0.01, 0.05, 0.1, 0.2)
     relearn_data: tuple[str, ...] = ("forget_train", "full_train")
     curve_steps: int = 40
@@ -56,11 +59,11 @@ _DIGITS_BAD_TEACHER = bad_teacher_settings.DIGITS_CONFIG
 
 STUDIES: dict[str, ZeroShotStudy] = {
     "quick": ZeroShotStudy(_DIGITS_GKT, _DIGITS_EMMN, _DIGITS_UNSIR, _DIGITS_BAD_TEACHER, profiles=(DIGITS_QUICK,),
-                           ablation_pseudo_batches=60, curve_steps=40, inversion=InversionConfig(steps=150)),
+                           ablation_pseudo_batches=60, plateau_pseudo_batches=400, curve_steps=40, inversion=InversionConfig(steps=150)),
     "smoke": ZeroShotStudy(replace(_DIGITS_GKT, pseudo_batches=6, batch_size=32, eval_every=3),
                            replace(_DIGITS_EMMN, noise_images=8, noise_steps=5), replace(_DIGITS_UNSIR, noise_images=8, noise_steps=5),
                            _DIGITS_BAD_TEACHER, profiles=(PROFILES["smoke"],), seeds=(0, 1), thresholds=(0.01, None), betas=(0.0, 250.0),
-                           ablation_pseudo_batches=3, alphas=(0.05, 0.2), curve_steps=5, inversion=InversionConfig(steps=10, restarts=2)),
+                           ablation_pseudo_batches=3, plateau_pseudo_batches=12, alphas=(0.05, 0.2), curve_steps=5, inversion=InversionConfig(steps=10, restarts=2)),
     # The authors' settings (spec 3.5): 4,000 pseudo-batches of 256, Adam 1e-3, β 250, gate 0.01, trajectory every 50.
     "full": ZeroShotStudy(GKTConfig(variant="strict"), EMMNConfig(), unsir_settings.settings("full").config, bad_teacher_settings.settings("full").config,
                           profiles=(variant("zero-shot-mnist"), variant("zero-shot-cifar10-allcnn"), PROFILES["full"]), ablation_pseudo_batches=1000,
