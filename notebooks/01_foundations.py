@@ -29,7 +29,7 @@ seed = 0
 device = "auto"  # auto | cpu | cuda
 data_dir = None  # where datasets live; None: $DATARIGHTS_DATA
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 import pandas as pd
 from dataclasses import replace
@@ -136,7 +136,7 @@ else:
 # it stopped classifying what it should forget? The papers report accuracy on the *test* images
 # of the retain classes ("$D_r$ acc") and of the forget classes ("$D_f$ acc").
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 ax = plots.accuracy_bars(table, ("retain_train", "forget_train", "retain_test", "forget_test"),
                          title=f"Accuracy per split ({meta['dataset']}, forgetting class {', '.join(map(str, meta['forget_classes']))})")
 plt.show()
@@ -151,7 +151,7 @@ plt.show()
 # show where the forgotten images go (that needs the distribution of their predictions, which the
 # UNSIR chapter draws).
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 ax = plots.per_class_heatmap(result.per_class, title="Test accuracy per class")
 plt.show()
 
@@ -174,12 +174,12 @@ plt.show()
 # balanced logistic regression. The library offers both, and its result names the feature, the
 # attack model and the orientation.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 fig = plots.entropy_histograms(result.histograms, list(table.index),
                                title="Softmax entropy: what the membership attacker sees")
 plt.show()
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), sharey=True)
 plots.metric_bars(table, "mia_logistic", ylabel="forget images judged 'member'", ax=axes[0],
                   title="MIA, logistic regression")
@@ -220,7 +220,7 @@ plt.show()
 # book label which one they show. Here we evaluate both on the forget *test* images, as the
 # authors do.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
 plots.metric_bars(table, "zrf_code", ylabel="ZRF", ax=axes[0], title="ZRF as coded (reversed KL, ÷ N·C)", fmt="{:.3f}")
 plots.metric_bars(table, "zrf_paper", ylabel="ZRF", ax=axes[1], title="ZRF as defined (JS, per sample)", fmt="{:.3f}")
@@ -260,7 +260,7 @@ plt.show()
 # features again. The zero-shot chapter (experiment 3) computes AIN under both protocols, side
 # by side, and shows whether the ranking of the methods depends on the choice.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 3, figsize=(11, 3.4))
 plots.metric_bars(table, "js_to_retrained", ylabel="nats", ax=axes[0], title="JS divergence to retrained", reference=None, fmt="{:.3f}")
 plots.metric_bars(table, "activation_distance", ylabel="L2 distance", ax=axes[1], title="Activation distance to retrained", reference=None)
@@ -275,7 +275,7 @@ plt.show()
 # two distances to the retrained model on the forget test set, the relearn steps and AIN, and the
 # wall time of each procedure (for the original and retrained models: their training time).
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 columns = {
     "retain_test": "Dr acc (%)", "forget_test": "Df acc (%)", "test": "test acc (%)",
     "mia_logistic": "MIA (logistic)", "mia_svc": "MIA (SVC)", "zrf_code": "ZRF (code)", "zrf_paper": "ZRF (paper)",
@@ -311,7 +311,7 @@ ours = {
 comparison = reported.compare(reported.FOUNDATIONS, {"this book": lambda r: ours[(r.quantity, r.value)]}, digits=3)
 comparison.style(digits=3)
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 show_markdown(comparison.notes_markdown() + "\n\n" + (
     f"Our data: {meta['dataset']}, model `{meta['model']}`"
     + (" (CIFAR stem, crop-and-flip)." if on_cifar else "; not the references' settings: the values can agree in pattern, not in size.")))

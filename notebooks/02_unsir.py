@@ -31,7 +31,7 @@ seed = 0
 device = "auto"  # auto | cpu | cuda
 data_dir = None  # where datasets live; None: $DATARIGHTS_DATA
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 from matplotlib.lines import Line2D
 import numpy as np
@@ -134,7 +134,7 @@ else:
 # objective drops far below zero within a few steps: the cross-entropy for class $c$ becomes
 # large while the $\lambda$ term keeps the pixel values from running away.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 noise = result.noise()
 fig = plots.image_grid(noise, row_labels=[class_names[c] for c in noise], per_row=min(6, min(len(v) for v in noise.values())),
                        title="Error-maximising noise, first images per forgotten class")
@@ -160,7 +160,7 @@ plt.show()
 # until the forget class is back within 5% of the original's accuracy, and AIN divides them by the
 # retrained model's.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 COLUMNS = metric_columns(["retain_test", "forget_test", "mia_logistic", "mia_svc", "relearn_steps", "ain", "seconds"])
 COLUMNS = {column: shown for column, shown in COLUMNS.items() if column in single}  # the SVC may not have run
 
@@ -172,7 +172,7 @@ def mean_std_table(table: pd.DataFrame, methods=None) -> pd.DataFrame:
 MAIN = ("original", "retrained", "finetune", "neggrad", "random_labels", "unsir")
 mean_std_table(single, MAIN)
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 summary_single = result.summary(single, ["retain_test", "forget_test"])
 ax = plots.mean_std_bars(summary_single.loc[list(MAIN)], title=f"Forgetting one class of {meta['dataset']} (mean ± std over classes)")
 plt.show()
@@ -205,7 +205,7 @@ plt.show()
 # reference: it, too, has to put the images somewhere, and a class it never saw will resemble
 # some of the classes it did see.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 def shares(table: pd.DataFrame, method: str) -> pd.DataFrame:
     rows = table[table.method == method]
     matrix = pd.DataFrame(np.vstack(rows.forget_predictions.to_numpy()), index=rows.request.astype(int))
@@ -234,7 +234,7 @@ top_share = {m: float(shares(single, m).max(axis=1).mean()) for m in ("retrained
 # on $D_r$ only, so its curve shows how far each layer moves when the class is never learned:
 # a yardstick for the unlearning methods.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 distance_rows = []
 for _, row in single.iterrows():
     for position, (layer, value) in enumerate(row.layer_distance):
@@ -258,7 +258,7 @@ plt.show()
 # one: each class adds a noise tensor, but impair and repair stay one epoch each. Three
 # requests, of 2, 4 and 7 classes (the sets a third-party reading of the paper reports).
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 multi_shown = multi[multi.method.isin(MAIN)].copy()
 multi_shown["classes"] = multi_shown.request.str.count(",") + 1
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), sharex=True)
@@ -289,7 +289,7 @@ pivot.style.format("{:.1f}")
 # The same requests, three ways: UNSIR as the paper describes it, as the authors' notebook runs it,
 # and impair on the retain sample alone. "After impair" is the model before the repair epoch.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 FORMS = ("unsir", "unsir_code", "unsir_no_noise")
 STAGE_COLUMNS = {"impaired_retain_test": Column.percent("Dr after impair"), "impaired_forget_test": Column.percent("Df after impair"),
                  "retain_test": Column.percent("Dr after repair"), "forget_test": Column.percent("Df after repair")}
@@ -301,7 +301,7 @@ def stages(table: pd.DataFrame) -> pd.DataFrame:
 
 stages(single)
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), sharey=True)
 for ax, (title, table) in zip(axes, (("every single class", single), ("all multi-class requests", multi))):
     summary = table[table.method.isin(FORMS)].groupby("method", sort=False)[list(STAGE_COLUMNS)].mean()
@@ -335,7 +335,7 @@ plt.show()
 # {glue:md}`sensitivity_classes` of this page's data (for class 0 the label quirk changes
 # nothing); accuracies after repair, mean over the classes.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 from itertools import combinations
 
 from datarights.unlearning.unsir import QUIRKS
@@ -368,7 +368,7 @@ if len(factorial):
 else:
     show_markdown("(The factorial ablation runs on the CPU profiles; this profile's models are on the GPU machine.)")
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 stages(result.notebook[result.notebook.group == result.notebook.group.iloc[-1]])
 
 # %% [markdown]
@@ -381,7 +381,7 @@ stages(result.notebook[result.notebook.group == result.notebook.group.iloc[-1]])
 # rate, the number of retain images per class, and the noise penalty $\lambda$. Solid lines: the
 # forget classes; dashed: the retain classes; both after repair.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 curves = sensitivity.groupby(["parameter", "value", "method"], sort=False)[["retain_test", "forget_test"]].mean().reset_index()
 titles = {"impair_lr": "impair learning rate", "retain_per_class": "retain images per class", "noise_penalty": "noise penalty λ"}
 fig, axes = plt.subplots(1, 3, figsize=(11, 3.2), sharey=True)
@@ -417,7 +417,7 @@ lr_table = curves[curves.parameter == "impair_lr"].pivot(index="value", columns=
 # UNSIR's cost is three short loops; retraining is a full training run on $D_r$. Mean wall
 # time over the single-class requests, on {glue:md}`device_text`.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 steps = single[single.method == "unsir"][["seconds_noise", "seconds_impair", "seconds_repair"]].mean()
 others = single[single.method.isin(["retrained", "finetune", "neggrad", "random_labels"])].groupby("method", sort=False).seconds.mean()
 fig, ax = plt.subplots(figsize=(7, 2.8))
@@ -454,7 +454,7 @@ comparison = reported.compare(reported.UNSIR, {
 })
 comparison.style()
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 show_markdown(comparison.notes_markdown() + "\n\n" + (
     f"Our data: {meta['dataset']} and model `{meta['model']}`, not the reference's setting; the values can agree in pattern, not in size."))
 

@@ -32,7 +32,7 @@ seed = 0
 device = "auto"  # auto | cpu | cuda
 data_dir = None  # where datasets live; None: $DATARIGHTS_DATA
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -172,7 +172,7 @@ else:
 # test images with the retrained model's; the relearn steps and AIN come from the Foundations
 # chapter's protocol.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 SHOWN = ["retain_test", "forget_test", "mia_logistic", "mia_svc", "zrf_code", "zrf_paper", "js_to_retrained", "activation_distance", "ain", "seconds"]
 SHOWN = [c for c in SHOWN if c in classes.columns and classes[c].notna().any()]  # the SVC may not run under a profile
 NAMES = {column: shown.header for column, shown in METRICS.items()}
@@ -186,7 +186,7 @@ def mean_std_table(summary: pd.DataFrame) -> pd.DataFrame:
 class_summary = result.summary("class", SHOWN)
 mean_std_table(class_summary)
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 means = class_summary.xs("mean", axis=1, level=1)
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), gridspec_kw={"width_ratios": [1.4, 1]})
 plots.mean_std_bars(result.summary("class", ["retain_test", "forget_test"]), title="Accuracy after forgetting one class (mean ± std)",
@@ -207,7 +207,7 @@ plt.show()
 # would sit.
 # ```
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 first_label = f"class {study.classes[0]}"
 fig, ax = plt.subplots(figsize=(6, 3.2))
 plots.entropy_overlay(result.histograms(first_label), ["original", "retrained", "bad_teacher"], ax=ax,
@@ -266,7 +266,7 @@ glue("bt_speedup", f"{classes[classes.method == 'retrained'].seconds.median() / 
 # superclass? The retrained model answers it, and the "sibling acc" column checks that the other
 # members of the forgotten image's superclass keep their label.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 SUB_SHOWN = ["retain_test", "forget_test", "sibling_test", "mia_logistic", "mia_svc", "zrf_code", "js_to_retrained", "seconds"]
 SUB_SHOWN = [c for c in SUB_SHOWN if c in subclass.columns and subclass[c].notna().any()]
 sub_table = subclass.pivot_table(index="method", columns="request", values=SUB_SHOWN, sort=False)
@@ -279,7 +279,7 @@ shown.columns = pd.MultiIndex.from_tuples([(NAMES.get(c, c), r) for c, r in show
 show_markdown(f"Sub-class requests ({', '.join(subclass.request.unique())}); accuracies and MIA in %:")
 shown.style.format(precision=2)
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 requests = list(subclass.request.unique())
 fig, axes = plt.subplots(1, len(requests), figsize=(5.5 * len(requests), 3.4), squeeze=False)
 for ax, request in zip(axes[0], requests):
@@ -339,7 +339,7 @@ glue("bt_sub_unsir_sib", f"{100 * subclass[subclass.method == 'unsir'].sibling_t
 # (torchunlearn: 99.74% forget-set accuracy after the bad teacher on CIFAR-10, barely below
 # fine-tuning) suggest the bad teacher forgets little here.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 RANDOM_SHOWN = ["retain_train", "forget_train", "test", "mia_logistic", "mia_svc", "zrf_code", "js_to_retrained", "seconds"]
 random_rows = random_subset.set_index("method")
 random_rows = random_rows.assign(test=random_rows["retain_test"])[[c for c in RANDOM_SHOWN if c in random_rows.columns]]
@@ -400,7 +400,7 @@ glue("bt_class_zrf_verdict", verdicts.rank(
 # One setting of the bad teacher changes at a time, on the request that forgets class
 # {glue:text}`bt_ablation_class`; the dashed lines mark the retrained model.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 reference = ablation[ablation.parameter == "reference"].set_index("value")
 fig, axes = plt.subplots(1, 3, figsize=(12, 3.3))
 for ax, parameter, xlabel in ((axes[0], "retain_fraction", "fraction of $D_r$ used"), (axes[1], "temperature", "temperature τ")):
@@ -423,7 +423,7 @@ fig.suptitle("Bad-teacher ablations", fontweight="bold")
 fig.tight_layout()
 plt.show()
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 choices = ablation[ablation.parameter.isin(["incompetent", "kl_reduction", "student_mode"])].copy()
 choices["setting"] = choices["parameter"] + " = " + choices["value"].astype(str)
 shown = choices.set_index("setting")[["retain_test", "forget_test", "zrf_code", "zrf_paper", "js_to_retrained"]]
@@ -474,7 +474,7 @@ glue("bt_abl_random_js", f"{by[('incompetent', 'random')].js_to_retrained:.3f}")
 #
 # ## Time against retraining
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 timing = classes.groupby("method", sort=False)["seconds"].median()
 timing = timing.reindex([m for m in bt_experiments.METHODS if m in timing.index and m != "original"])
 fig, ax = plt.subplots(figsize=(6.5, 3.0))
@@ -501,7 +501,7 @@ plt.show()
 # are the outputs committed in the authors' notebook (CIFAR-Super20, rocket) and two
 # third-party reports.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 on_cifar100 = any("cifar100" in r for r in requests)
 rocket = subclass[subclass.request.str.contains("cifar100")] if on_cifar100 else subclass
 rocket_means = rocket.groupby("method", sort=False).mean(numeric_only=True)
@@ -555,10 +555,10 @@ WHY = {
 comparison = reported.compare(reported.BAD_TEACHER, {"this book": lambda r: OURS[r.quantity]}, reasons=WHY, digits=3)
 comparison.style(digits=3)
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 show_markdown(comparison.notes_markdown() + "\n\n" + f"Our data: {data_note}.")
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 if result.cifar100:
     show_markdown(":::{note}\nCIFAR-100 was not available to this run, so the sub-class rows come from the two-superclass "
                   f"stand-in. The loader said: {result.cifar100}\n:::")

@@ -30,7 +30,7 @@ seed = 0
 device = "auto"  # auto | cpu | cuda
 data_dir = None  # where datasets live; None: $DATARIGHTS_DATA
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -133,7 +133,7 @@ else:
 # non-forget-class (passed) and forget-class (removed), at the first evaluation. They need not look
 # like the real images; they only need to carry the teacher's decision boundaries.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 detail_rows = main[main.seed == first_seed].set_index("method")
 strict_detail = detail_rows.loc["gkt_strict"]
 samples = {"passed": np.asarray(strict_detail.passed), "removed": np.asarray(strict_detail.rejected)}
@@ -177,7 +177,7 @@ plt.show()
 # {glue:text}`eval_every:.0f` pseudo-batches, for both variants (seed {glue:text}`first_seed:.0f`
 # in bold, the other seeds faint); the dashed lines are the retrained model's.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.4), sharey=True)
 gold = detail_rows.loc["retrained"]
 for ax, column, title in ((axes[0], "forget_accuracy", "forget class (test)"), (axes[1], "retain_accuracy", "retain classes (test)")):
@@ -219,7 +219,7 @@ plt.show()
 # target); ZRF compares the outputs on the forget test images with a random network's
 # (authors' code formula, chapter 03); seconds are wall time on this machine.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 COLUMNS = ["retain_test", "forget_test", "mia_logistic", "ain", "zrf_code", "seconds"]
 if "mia_svc" in main and main.mia_svc.notna().all():
     COLUMNS.append("mia_svc")
@@ -234,7 +234,7 @@ def mean_std(table: pd.DataFrame) -> pd.DataFrame:
 
 mean_std(main)
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 summary = summarise(main, ["retain_test", "forget_test"], order=ORDER)
 plots.mean_std_bars(summary, title=f"Forgetting class {study.forget_class} of {meta['dataset']} (mean ± std over seeds)")
 plt.show()
@@ -259,7 +259,7 @@ plt.show()
 # forget training images (seed {glue:text}`first_seed:.0f`; Adam {glue:text}`relearn_lr:g`, batch
 # {glue:text}`relearn_batch:.0f`). The dotted line is the target $(1-\alpha)\,\mathrm{Acc}(M_o, D_f)$.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 fig, ax = plt.subplots(figsize=(7.5, 3.4))
 target = 100 * (1 - P.relearn.alpha) * detail_rows.loc["original", "forget_test"]
 for method, row in detail_rows.iterrows():
@@ -295,7 +295,7 @@ by_alpha.join(by_data).round(2)
 # not published). Rows: models; columns: classes. A model that still holds an image of the forgotten
 # class may reveal it here.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 shown_models = [m for m in ("original", "retrained", "unsir", "gkt_strict", "gkt_faithful", "emmn") if m in detail_rows.index]
 inversions = {m: np.asarray(detail_rows.loc[m, "inversions"]) for m in shown_models}
 fig = plots.image_grid(inversions, row_labels=[plots.label(m) for m in shown_models], per_row=len(next(iter(inversions.values()))),
@@ -322,7 +322,7 @@ judge.columns = ["forget class, independent judge", "forget class, retrained jud
 # per run, varying one setting: the gate threshold (including no gate), and β, the weight of the
 # attention term. The number of pseudo-batches is the x-axis.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 ablations = result.ablations
 fig, axes = plt.subplots(2, 2, figsize=(9.5, 5.6), sharex=True)
 for col, parameter in enumerate(("threshold", "beta")):
@@ -349,7 +349,7 @@ ablation_table.round(2)
 # {glue:md}`gate_text` Forgetting two classes at once ({glue:md}`two_classes`), with the gate on
 # the *summed* probability of both (the notebook gates one class only):
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 pair = rows[(rows.profile == P.name) & (rows.request == ",".join(map(str, study.two_classes)))]
 pair_table = pair.set_index("method")[["retain_test", "forget_test", "ain", "seconds"]].copy()
 pair_table[["retain_test", "forget_test"]] *= 100
@@ -365,7 +365,7 @@ pair_table.round(2)
 # ({glue:md}`data_text`); for the trajectory, our strict and faithful students at the same
 # pseudo-batch, where our run went that far.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 original_row = detail_rows.loc["original"]
 trajectories = {m: result.trajectory(m).set_index("pseudo_batch") for m in ("gkt_strict", "gkt_faithful")}
 
@@ -393,7 +393,7 @@ comparison = reported.compare(reported.ZERO_SHOT, {"ours, strict": lambda r: our
                                         "setting: no comparable point") for r in reported.ZERO_SHOT})
 comparison.style()
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 show_markdown(comparison.notes_markdown())
 
 # %% [markdown]

@@ -32,7 +32,7 @@ seed = 0
 device = "auto"  # auto | cpu | cuda
 data_dir = None  # where datasets live; None: $DATARIGHTS_DATA
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -188,7 +188,7 @@ else:
 # profile produced the numbers, and the running page which profiles have been run. Mean ±
 # standard deviation over the seeds.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 COLUMNS = {"retain_test": Column("test-retain error"), "forget_test": Column("test-forget error"), "w1_to_gold": Column("W1 to gold"),
            "mia": Column("MIA", digits=3), "ain": Column("AIN", digits=3), "seconds": Column("seconds", digits=1)}
 ORDER = ["original", "retrained", "finetune", "gaussian_finetune", "blindspot", "blindspot_fixed"]
@@ -204,7 +204,7 @@ def means(domain: str) -> pd.DataFrame:
 
 mean_std_table("vision")
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 def error_by_target(domain: str, ax: plt.Axes) -> None:
     run = result.runs(domain)[0]
     edges = np.asarray(run["curve"]["edges"])
@@ -238,7 +238,7 @@ plt.show()
 # How far each model's predictions on the training forget samples are from the gold model's,
 # per sample, relative to the target (the authors' histogram, x-axis cut at 2):
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 def relative_histograms(domain: str) -> plt.Figure:
     run = result.runs(domain)[0]
     edges = np.asarray(run["histogram"]["edges"])
@@ -264,7 +264,7 @@ plt.show()
 #
 # Membership inference and the distance to gold, per method (the gold model's MIA value dashed):
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 def mia_w1_bars(domain: str) -> None:
     table = means(domain)
     table = table.loc[[m for m in ORDER if m in table.index]]
@@ -284,7 +284,7 @@ mia_w1_bars("vision")
 # **Relearning.** The curves behind the AIN: the val-forget error of each model during relearning
 # (first seed), the threshold $(1+\alpha)$ times the original's error dotted.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 def relearn_curves(domain: str, ax: plt.Axes) -> None:
     rows = result.table(domain)
     rows = rows[rows.seed == rows.seed.min()].set_index("method")
@@ -318,7 +318,7 @@ plt.show()
 # or left-padded to 10 tokens. Their 2 GB GloVe vectors are replaced by a trainable embedding
 # (`load_vectors` accepts GloVe's text file for readers who have it). Loss: MSE. Data: {glue:md}`text_source`
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 mean_std_table("text")
 
 # %% [markdown]
@@ -331,7 +331,7 @@ mean_std_table("text")
 # activations of an MLP are 2-D, so in the authors' mode Blindspot's attention term vanishes and
 # only the output term acts; the row "Blindspot (2-D fix)" uses the fixed attention map.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 mean_std_table("tabular")
 
 # %% [markdown]
@@ -343,10 +343,10 @@ mean_std_table("tabular")
 # and forgets the windows whose target mean is in the top fifth: forgetting the warm episodes.
 # A GRU encoder forecasts the horizon; errors are averaged over it.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 mean_std_table("forecasting")
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
 for ax, domain in zip(axes, ("tabular", "forecasting")):
     error_by_target(domain, ax)
@@ -363,7 +363,7 @@ plt.show()
 # one whole ETT transformer (all windows of ETTh2, like forgetting one customer of the paper's
 # 370). Their tables follow when this page was produced under that profile.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 MAIN_DOMAINS = ("vision", "text", "tabular", "forecasting")
 variants = [d for d in result.domains if d not in MAIN_DOMAINS]
 for name in variants:
@@ -382,7 +382,7 @@ if not variants:
 # term (all eight of AllCNN, the first four, the last four). Dashed: the original and the gold
 # model.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 ablation = result.ablation
 reference = result.raw["ablation"]["reference"]
 fig, axes = plt.subplots(1, 3, figsize=(11, 3.2), sharey=True)
@@ -413,7 +413,7 @@ plt.show()
 # metric on fresh copies. Steps are relearning steps until the val-forget error is within 5% of
 # the original's.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 bug = result.ain_bug
 bug_table = bug.pivot_table(index="method", columns="mode", values=["steps_unlearned", "steps_gold", "ain"], sort=False)
 bug_table = bug_table.rename(index=plots.label)
@@ -427,7 +427,7 @@ bug_table[[c for c in bug_table.columns if "fixed" in c] + [c for c in bug_table
 # last batch they differ from the per-sample mean; on the text task (test-forget and test-retain
 # sets of a few hundred pairs) the two read:
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 text_rows = means("text")
 pd.DataFrame({
     "test-retain, per sample": text_rows.retain_test, "test-retain, batch means": text_rows.retain_test_batch_means,
@@ -449,7 +449,7 @@ pd.DataFrame({
 comparison = reported.compare(reported.REGRESSION, {"ours": result.against_reported}, digits=3)
 comparison.style(digits=3)
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 show_markdown(comparison.notes_markdown() + "\n\n" + f"Our data: {result.meta('vision')['source']} for the AgeDB rows, "
               f"{result.meta('text')['source'] if 'text' in result.domains else 'no text domain'} for the STS-B rows.")
 

@@ -65,7 +65,7 @@ show_markdown(scope.banner(profile, paper="compare", facts=scope.unlearning_fact
 #
 # Every method goes through the book's one signature and receives only what it may see:
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 NEEDS = {
     "retrain": ("the reference", "D_r, full training run"),
     "finetune": ("Foundations", "D_r"),
@@ -110,7 +110,7 @@ pd.DataFrame([{"method": plots.label(m), "from": NEEDS[m][0], "data it needs": N
 # of 0 is indistinguishable from retraining by these metrics; the score weighs them equally,
 # which is a choice, and the exercises ask you to change it.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 SHOWN = ["retain_test", "forget", "test", "mia_logistic", "mia_svc", "zrf_code", "js_to_retrained", "ain", "time_ratio", "gap"]
 
 
@@ -131,7 +131,7 @@ SCENARIO_TITLES = {"class": "Full-class forgetting", "subclass": "Sub-class forg
 # {glue:text}`h2h_classes` of {glue:text}`h2h_dataset`, each under every seed of the scope note;
 # every other class is one line in `compare.STUDIES` away.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 mean_std(tables["class"])
 
 # %% [markdown]
@@ -140,7 +140,7 @@ mean_std(tables["class"])
 # The bad-teaching chapter's protocol: one fine class is forgotten while the model predicts
 # superclasses (here {glue:text}`h2h_sub_data`).
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 mean_std(tables["subclass"])
 
 # %% [markdown]
@@ -150,7 +150,7 @@ mean_std(tables["subclass"])
 # these images about as well as it classifies test images, so the target for "forget" accuracy
 # is high, and the membership scores carry the signal.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 mean_std(tables["random"])
 
 # %% [markdown]
@@ -159,7 +159,7 @@ mean_std(tables["random"])
 # Accuracy on the retained classes and on the forgotten data, mean ± standard deviation over
 # requests and seeds; the retrained model's bars are the target.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 3, figsize=(14, 3.6), sharey=True)
 for ax, (scenario, table) in zip(axes, tables.items()):
     plots.mean_std_bars(head_to_head.summary(table, ["retain_test", "forget"]), ["retain_test", "forget"],
@@ -178,7 +178,7 @@ plt.show()
 # requests and seeds, per scenario. Lower is closer to retraining, further left is cheaper. The
 # retrained model sits at (1, 0) by definition.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), sharey=True)
 for ax, (scenario, table) in zip(axes, tables.items()):
     means = table[table.status == "ok"].groupby("method", sort=False)[["gap", "time_ratio"]].mean()
@@ -203,7 +203,7 @@ plt.show()
 # Where each method departs from retraining: the mean absolute gap per metric (columns) and
 # method (rows), per scenario; JS and AD are distances to the retrained model already.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 import seaborn as sns
 
 METRIC_COLUMNS = ["retain_test", "forget", "test", "mia_logistic", "mia_svc", "zrf_code", "zrf_paper"]

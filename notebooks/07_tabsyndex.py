@@ -32,7 +32,7 @@ seed = 0
 device = "auto"  # unused: everything here runs on CPU
 data_dir = None  # where tabular/winequality-white.csv and tabular/concrete.csv are; None: $DATARIGHTS_DATA (smoke needs none)
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 import warnings
 
 import matplotlib.pyplot as plt
@@ -97,7 +97,7 @@ demo
 # classification. The result holds the score, the five components, and the pMSE ratio behind
 # the fourth. Let us take the components one by one, on this pair and on uniform noise.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 noise = make_generator("uniform", table.categorical).fit(real).sample(len(real), seed=seed)
 PAIRS = {"Gaussian": fake, "uniform noise": noise}
 
@@ -126,7 +126,7 @@ PAIRS = {"Gaussian": fake, "uniform noise": noise}
 # saturates at error 1 even for a good generator, so TabSynDex should be computed on the data in
 # its own units, never after standardising.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.2), sharey=True)
 for ax, (name, other) in zip(axes, PAIRS.items()):
     stats_of = lambda t: {"mean": t.mean(), "median": t.median(), "std": t.std(ddof=0)}  # noqa: E731
@@ -155,7 +155,7 @@ plt.show()
 # relative error of 1, but 0.15 after the log). Associations near $\pm 1$ map near 0, where the
 # relative error saturates easily.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 3, figsize=(13, 4.4), gridspec_kw={"width_ratios": [0.8, 1.2, 1.2]})
 splots.signed_log_curve(axes[0])
 for ax, (name, t) in zip(axes[1:], (("real half", real), ("uniform noise", noise))):
@@ -183,7 +183,7 @@ plt.show()
 # real table's ranges first. With $\alpha = 1$ on $[0,1]$-scaled data, Lasso and ElasticNet
 # always shrink to the intercept, so half of the regression models are mean predictors.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), sharex=True, sharey=True)
 scaled = {name: min_max_scale(real, t) for name, t in PAIRS.items()}
 models = ["random forest", "Lasso", "Ridge", "ElasticNet"]
@@ -221,7 +221,7 @@ plt.show()
 # S_\text{pMSE} = \alpha^{-\left|1 - \text{pMSE}/\mathbb{E}[\text{pMSE}_0]\right|}, \qquad \alpha = 1.2 .
 # $$ (spmse)
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.0), sharey=True)
 for ax, (name, (rs, fs)) in zip(axes, scaled.items()):
     p = propensities(rs, fs)
@@ -251,7 +251,7 @@ plt.show()
 # capped at 1. It rewards coverage, not shape: uniform noise over the real ranges covers
 # everything.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 column = "bmi"
 fig, ax = plt.subplots(figsize=(7, 3.0))
 codes, edges = pd.cut(real[column], bins=20, labels=False, retbins=True)
@@ -283,7 +283,7 @@ plt.show()
 # reference values to check against. The library
 # returns, on the same table:
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 vector_real = pd.DataFrame({
     "a": range(1, 13), "b": [2.0, 1.5, 3.5, 3.0, 5.5, 4.0, 6.5, 7.0, 8.5, 8.0, 10.5, 11.0],
     "c": [0, 1, 0, 1, 0, 1, 2, 0, 1, 2, 0, 1], "y": [3.1, 3.4, 6.6, 7.2, 10.4, 10.1, 13.9, 15.2, 17.6, 18.1, 21.4, 23.0]})
@@ -310,7 +310,7 @@ vector_table.rename(index=splots.metric_label).style.format("{:.6f}").format("{:
 # real-vs-real pairs of experiment 2. The table sets that measurement beside this page's run
 # (scikit-learn {glue:md}`sklearn_version`):
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 pinned = experiment.pinned_result()
 sanity_official = result.sanity[result.sanity["official_notebook_table"] & (result.sanity["mode"] == "official")].set_index("table")
 here = {"test-vector": ours_vector, **{t: sanity_official.loc[t].to_dict() for t in sanity_official.index}}
@@ -330,7 +330,7 @@ for pair, entry in (pinned or {}).get("rows", {}).items():
 pinned_table = pd.DataFrame(pinned_rows).set_index("pair") if pinned_rows else pd.DataFrame()
 pinned_table.style.format("{:.1e}")
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 def version_moves(pair: str) -> list[str]:
     """The models whose scores moved between scikit-learn 1.2.2 and this run's version (by more than 1e-9)."""
     if pinned is None or pair not in pinned["rows"] or pair not in here:
@@ -382,7 +382,7 @@ port_gap = float(pinned_table.iloc[:, 0].max()) if len(pinned_table) else float(
 # concrete, {glue:md}`grid_rows` rows drawn per seed). Heat map: TabSynDex, mean ± standard
 # deviation over the {glue:md}`n_seeds` seeds.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 def mean_std(frame: pd.DataFrame, index: str, column: str, value: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     pivot = lambda how: frame.pivot_table(index=index, columns=column, values=value, aggfunc=how, dropna=False)  # noqa: E731
     return pivot("mean"), pivot("std")
@@ -394,7 +394,7 @@ ax = splots.mean_std_heatmap(mean.loc[order].rename(index=splots.generator_label
                              title="TabSynDex by generator and table", cbar_label="TabSynDex")
 plt.show()
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 components = ["basic", "correlation", "ml_efficacy", "pmse", "support", "score"]
 by_generator = grid.groupby(["generator", "table"])[components].mean().groupby("generator").mean().loc[order]
 spread = grid.groupby(["generator", "table"])[components].mean().groupby("generator").std().loc[order]
@@ -432,7 +432,7 @@ plt.show()
 # divided by the same models trained on the real table; TabSynDex's ML component, in contrast,
 # scores models in-sample on the two tables themselves.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 extra = ["dcr_ratio", "exact_copies", "new_rows", "tstr_ratio", "ml_efficacy", "score"]
 per_table = grid.groupby(["generator", "table"])[extra].mean()
 extra_mean = per_table.groupby("generator").mean().loc[order]
@@ -459,7 +459,7 @@ shown.rename(index=splots.generator_label, columns={
 # matched (the deterministic basic-statistics component already differs). Online News Popularity
 # could not be obtained. The port in official mode, beside the published values:
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 official_rows = []
 for name, published in experiment.OFFICIAL_NOTEBOOK.items():
     ours = sanity_official.loc[name] if name in sanity_official.index else None
@@ -505,7 +505,7 @@ official_table.drop(columns="key").set_index(["table", "component"]).style.forma
 #
 # The same protocol on the bundled tables:
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 bundled = result.sanity[~result.sanity["official_notebook_table"]]
 bundled[["table", "rows", *components[-1:], *components[:-1]]].rename(columns=splots.metric_label).style.format(
     precision=3).hide(axis="index")
@@ -528,7 +528,7 @@ bundled[["table", "rows", *components[-1:], *components[:-1]]].rename(columns=sp
 # matrices, a correlation of sorted columns, and an ML agreement), not called from the
 # `table-evaluator` package, whose score changed across versions.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 others = ["sdm_quality", "sdm_detection", "te_similarity"]
 fig, axes = plt.subplots(1, 3, figsize=(11, 3.3), sharey=True)
 for ax, metric in zip(axes, others):
@@ -539,7 +539,7 @@ fig.tight_layout()
 fig.legend(handles, labels, loc="upper center", ncol=4, fontsize=8, bbox_to_anchor=(0.5, 0.0), frameon=False)
 plt.show()
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 metrics = ["score", *others]
 noise_rows = grid[grid["generator"].isin(NOISE_BASELINES)]
 half_rows = grid[grid["generator"] == "half"]
@@ -587,7 +587,7 @@ comparison.style.format(precision=3)
 # Start from the other real half and replace a growing fraction of its rows by noise rows (uniform,
 # or independently resampled columns). A sound metric should fall monotonically with the fraction.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 deg = result.degradation
 noises = list(dict.fromkeys(deg["noise"]))
 fig, axes = plt.subplots(1, len(noises), figsize=(5 * len(noises), 3.4), sharey=True, squeeze=False)
@@ -598,7 +598,7 @@ splots.legend_outside(axes[0][-1])
 fig.tight_layout()
 plt.show()
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 def monotone(values: pd.Series) -> bool:
     return bool(np.all(np.diff(values.to_numpy()) <= 1e-12))
 
@@ -622,7 +622,7 @@ monotonic.to_frame("fraction of curves that never rise").style.format("{:.2f}")
 # (6,366 survey answers) against a Gaussian copula and a Gaussian fitted to one half, and against
 # samples of the other half.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 sizes = result.pmse_size
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.3))
 for generator, rows in sizes.groupby("generator"):
@@ -653,7 +653,7 @@ plt.show()
 # promises 1. Is the null expectation itself right? Two samples of one 9-dimensional normal
 # distribution, which the formula should put at ratio 1, give:
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 null = result.pmse_null.groupby("n")["ratio"].agg(["mean", "std", "count"])
 null.index.name = "rows per table"
 null.rename(columns={"mean": "mean ratio", "std": "std", "count": "repeats"}).style.format(precision=2)
@@ -680,7 +680,7 @@ null.rename(columns={"mean": "mean ratio", "std": "std", "count": "repeats"}).st
 # the fixed mode keeps the column. On scikit-learn's diabetes table as it comes, with its
 # progression column still called `target`, against the Gaussian fake of the opening example:
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 as_frame = real.rename(columns={table.target: "target"})
 fake_as_frame = fake.rename(columns={table.target: "target"})
 shifted = fake_as_frame.assign(target=fake_as_frame["target"] + as_frame["target"].std())
@@ -705,7 +705,7 @@ target_quirk.style.format(precision=3).hide(axis="index")
 # (`ml_encoding="official"`) and offers `ml_encoding="fixed"`, which predicts the named target
 # with codes shared by both tables:
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 enc = result.target_encoding
 if len(enc):
     fig, ax = plt.subplots(figsize=(8, 3.2))
@@ -731,7 +731,7 @@ if len(enc):
 # correlation component to 0. `zero_association="robust"` counts such entries as agreeing when
 # both tables have them:
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 result.constant_column.rename(columns=splots.metric_label).style.format(precision=3).hide(axis="index")
 
 # %% [markdown]
@@ -742,7 +742,7 @@ result.constant_column.rename(columns=splots.metric_label).style.format(precisio
 # components, beside the generator's loss (the `ctgan` package has no callback; the library wraps
 # its epoch loop).
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 mon = result.monitor
 fig, axes = plt.subplots(1, 2, figsize=(12, 3.6), gridspec_kw={"width_ratios": [1.3, 1]})
 splots.metric_lines(mon, "epoch", ["score", "basic", "correlation", "ml_efficacy", "pmse", "support", "sdm_quality"],
@@ -768,7 +768,7 @@ plt.show()
 # references below are the official code's outputs: its example notebook (experiment 2) and its run
 # on that 12-row test table, both measured again under scikit-learn 1.2.2.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 wine_rows = official_table[official_table["table"] == "winequality-white"].set_index("key")
 rows = [
     ("test table: TabSynDex", ours_vector["score"], 0.700620, "a fifth of the ML difference"),

@@ -34,7 +34,7 @@ seed = 0
 device = "auto"  # unused: everything here runs on CPU
 data_dir = None  # unused: every table ships with scikit-learn
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 import warnings
 
 import matplotlib.pyplot as plt
@@ -172,7 +172,7 @@ valuation.summary()
 # exercise 2 checks it). The figure shows the points in the plane of their first two
 # principal components.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 xy = PCA(n_components=2, random_state=0).fit_transform(x[train_idx])
 is_flipped = np.zeros(len(train_idx), bool)
 is_flipped[flipped] = True
@@ -212,7 +212,7 @@ glue("demo_clean", float(valuation.values[~is_flipped].mean()))
 # up (or rise) when the least valuable go, and rise fast when the best points are added first.
 # Curves are means over the seeds, the band one standard deviation.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 curves = result.curves
 METHODS = [m for m in experiment.ALL_METHODS if m in set(curves.method)]
 TABLES = list(dict.fromkeys(curves.table))
@@ -246,7 +246,7 @@ plt.show()
 # Each entry is the mean ± the standard deviation over seeds; fits and seconds are per valuation
 # run (budget-stopped methods marked with a star).
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 def mean_pm_std(frame: pd.DataFrame, keys: list[str], columns: list[str], digits: int = 3) -> pd.DataFrame:
     """Mean ± standard deviation over seeds of ``columns``, grouped by ``keys``, as text."""
     grouped = frame.groupby(keys)[columns]
@@ -312,7 +312,7 @@ glue("tmc_budget", P.tmc_seconds)
 # fitted Cobb-Douglas function; and **kNN label agreement** is the same neighbourhood score used as
 # a valuation on its own, with no model fit at all.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 noise = result.noise
 NOISE_METHODS = [m for m in NOISE_ORDER if m in set(noise.method)]
 fig, axes = plt.subplots(1, 2, figsize=(13, 4.2))
@@ -356,7 +356,7 @@ glue("top_rate", Markdown(f"{top_rate:.0%}"))
 # {glue:text}`eco_f1_20:.2f`. {glue:md}`best_f1` The ablation, mean ± standard
 # deviation over seeds:
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 ablation_methods = [m for m in ("ecoval", "ecoval_intrinsic", "ecoval_extrinsic", "knn_agreement", "knn_shapley", "tmc_shapley",
                                 "beta_shapley", "banzhaf", "random") if m in set(noise.method)]
 top = noise[noise.rate == top_rate]
@@ -418,7 +418,7 @@ glue("f1_extrinsic", float(f1_mean_top.get("ecoval_extrinsic", np.nan)))
 # *raise* test accuracy (they are the mislabelled ones), and adding the highest-valued first should
 # reach good accuracy early.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 2, figsize=(12, 3.6))
 remove_noisy = np.array(result.raw["noise"]["remove"]) * 100
 add_noisy = np.array(result.raw["noise"]["add"]) * 100
@@ -448,7 +448,7 @@ plt.show()
 # {glue:text}`cost_budget:.0f` s at every size (its fits are what it managed in that time, not
 # what convergence needs: a single TMC permutation alone can cost up to $n$ fits).
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 cost = result.cost
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
 for method, marker in (("ecoval", "o"), ("tmc_shapley", "s")):
@@ -494,7 +494,7 @@ glue("fit_ratio", float(fit_ratio))
 # costs fits). We report detection F1 on the pool and test accuracy when the top-valued 25 %, 50 %,
 # 75 %, 100 % of the pool are added to the training set.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 oos = result.oos
 fig, ax = plt.subplots(figsize=(6.5, 3.6))
 fractions_oos = np.array(oos.fractions.iloc[0]) * 100
@@ -549,7 +549,7 @@ glue("oos_gain_verdict", Markdown(
 # number of clusters, whether clustering is per class, and the production-function form, and
 # record detection F1 and the area under the "highest removed first" curve.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 sens = result.sensitivity
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
 for (per_class, form), part in sens.groupby(["per_class", "form"]):
@@ -597,7 +597,7 @@ glue("sens_all_auc", float(by_class.get(False, np.nan)))
 # rank correlation of every other method with it (experiment 6 repeats this at equal numbers of fits
 # against a better reference).
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 agreement = result.agreement.assign(method=lambda d: d.method.map(LABELS) + np.where(d.stopped, " *", "")).set_index("method")
 agreement.round(3)
 
@@ -625,7 +625,7 @@ glue("agree_tmc_fits", int(result.raw["agreement"]["tmc"]["n_fits"]))
 # $n + 1$, KNN-Shapley and the kNN label agreement none. Each run's quality is its rank correlation
 # with the reference and the area under its "highest removed first" curve on the test set.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 bud = result.budget
 fig, axes = plt.subplots(1, 2, figsize=(12, 3.8))
 for method, part in bud.groupby("method", sort=False):
@@ -684,7 +684,7 @@ glue("eco_best_rho", float(best_eco.spearman))
 # The paper's numbers are unknown, so the comparison is with its *claims*, each tested with this
 # chapter's runs (profile and seeds in the note at the top).
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 def verdict(ok: bool) -> str:
     return "borne out here" if ok else "not borne out here"
 
