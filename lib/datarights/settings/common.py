@@ -73,6 +73,9 @@ PROFILES: dict[str, Profile] = {
         relearn=RelearnConfig(batch_size=32),
         train_per_class=500,
         test_per_class=300,
+        # The RBF SVC attacker fits in O(n²–n³): 1,500 members and 1,500 non-members keep each fit near
+        # a second; uncapped (4,500 + 3,000) it dominated the measurement of every model.
+        svc_max_samples=1500,
         **_SMALL_BASELINES,
     ),
     "smoke": Profile(
