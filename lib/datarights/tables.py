@@ -146,6 +146,27 @@ def split_columns(table: pd.DataFrame, topics: Mapping[str, Iterable[str]] | Non
     return parts
 
 
+def show_split(table: pd.DataFrame, topics: Mapping[str, Iterable] | None = None, *, index: bool = True,
+               style: Callable[[pd.DataFrame], object] | None = None, legend: str = "") -> list[str]:
+    """Display ``table`` as narrow tables (``split_columns`` by ``topics``), each under a short bold title,
+    and ``legend`` (e.g. ``spread_legend``) once under the last; a table that fits is shown whole, untitled.
+
+    The row labels count as a column when shown (``index``), so every rendered table has at most
+    ``MAX_COLUMNS`` columns. ``style`` turns a part into what is displayed (e.g. a ``Styler``). Returns the titles.
+    """
+    from IPython.display import Markdown, display
+
+    width = MAX_COLUMNS - 1 if index else MAX_COLUMNS
+    parts = {"": table} if table.shape[1] <= width else split_columns(table, topics, max_columns=width)
+    for title, part in parts.items():
+        if title:
+            display(Markdown(f"**{title}**"))
+        display(style(part) if style else part)
+    if legend:
+        display(Markdown(legend))
+    return [t for t in parts if t]
+
+
 def check_width(table: pd.DataFrame, max_columns: int = MAX_COLUMNS) -> pd.DataFrame:
     """``table`` itself when it fits the column; a ValueError naming ``split_columns`` when not."""
     if table.shape[1] > max_columns:
