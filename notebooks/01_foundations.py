@@ -36,7 +36,7 @@ from dataclasses import replace
 
 from IPython.display import Markdown
 
-from datarights import data, experiments, metrics, plots, profiles, reported, scope, unlearning, verdicts
+from datarights import data, experiments, metrics, plots, profiles, reported, scope, tables, unlearning, verdicts
 from datarights.experiments import foundations
 from datarights.notebook import glue, provenance, show_markdown
 
@@ -285,7 +285,12 @@ columns = {
 shown = table[list(columns)].rename(columns=columns).rename(index=plots.label)
 for col in ("Dr acc (%)", "Df acc (%)", "test acc (%)"):
     shown[col] = 100 * shown[col]
-shown.style.format(precision=3).format("{:.1f}", subset=["Dr acc (%)", "Df acc (%)", "test acc (%)", "seconds"])
+TOPICS = {"accuracies": ["Dr acc (%)", "Df acc (%)", "test acc (%)"],
+          "attacks and ZRF": ["MIA (logistic)", "MIA (SVC)", "ZRF (code)", "ZRF (paper)"],
+          "distances, relearning and time": ["JS to gold", "act. dist.", "relearn steps", "AIN", "seconds"]}
+ONE_DECIMAL = ["Dr acc (%)", "Df acc (%)", "test acc (%)", "seconds"]
+tables.show_split(shown, TOPICS, style=lambda part: part.style.format(precision=3).format(
+    "{:.1f}", subset=[c for c in ONE_DECIMAL if c in part.columns]))
 
 # %% [markdown]
 # ## Against the reported numbers

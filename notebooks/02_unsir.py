@@ -40,7 +40,7 @@ from dataclasses import replace
 
 from IPython.display import Markdown, display
 
-from datarights import experiments, metrics, plots, profiles, reported, scope, unlearning, verdicts
+from datarights import experiments, metrics, plots, profiles, reported, scope, tables, unlearning, verdicts
 from datarights.experiments import unsir as unsir_experiments
 from datarights.notebook import glue, provenance, show_markdown
 from datarights.tables import Column, metric_columns, summarise, summary_table
@@ -170,7 +170,7 @@ def mean_std_table(table: pd.DataFrame, methods=None) -> pd.DataFrame:
 
 
 MAIN = ("original", "retrained", "finetune", "neggrad", "random_labels", "unsir")
-mean_std_table(single, MAIN)
+tables.show_split(mean_std_table(single, MAIN), tables.TOPICS)
 
 # %% tags=["hide-input"]
 summary_single = result.summary(single, ["retain_test", "forget_test"])
@@ -276,7 +276,8 @@ pivot = pivot.rename(index=plots.label, columns={"forget_test": "Df acc (%)", "r
 for col in pivot.columns:
     if col[0] != "seconds":
         pivot[col] = 100 * pivot[col]
-pivot.style.format("{:.1f}")
+tables.show_split(pivot, {name: [c for c in pivot.columns if c[0] == name] for name in pivot.columns.get_level_values(0).unique()},
+                  style=lambda part: part.droplevel(0, axis=1).style.format("{:.1f}"))
 
 # %% [markdown]
 # With {glue:text}`multi_largest:.0f` classes forgotten at once UNSIR reaches

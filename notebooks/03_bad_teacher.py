@@ -40,7 +40,7 @@ from dataclasses import replace
 
 from IPython.display import Markdown
 
-from datarights import experiments, metrics, plots, profiles, reported, scope, unlearning, verdicts
+from datarights import experiments, metrics, plots, profiles, reported, scope, tables, unlearning, verdicts
 from datarights.experiments import bad_teacher as bt_experiments
 from datarights.notebook import glue, provenance, show_markdown
 from datarights.tables import METRICS, metric_columns, summary_table
@@ -184,7 +184,7 @@ def mean_std_table(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 class_summary = result.summary("class", SHOWN)
-mean_std_table(class_summary)
+tables.show_split(mean_std_table(class_summary), tables.TOPICS)
 
 # %% tags=["hide-input"]
 means = class_summary.xs("mean", axis=1, level=1)
@@ -277,7 +277,8 @@ for column in SUB_SHOWN:
 shown.index = [plots.label(m) for m in shown.index]
 shown.columns = pd.MultiIndex.from_tuples([(NAMES.get(c, c), r) for c, r in shown.columns])
 show_markdown(f"Sub-class requests ({', '.join(subclass.request.unique())}); accuracies and MIA in %:")
-shown.style.format(precision=2)
+tables.show_split(shown, {title: [c for c in shown.columns if c[0] in headers] for title, headers in tables.TOPICS.items()},
+                  style=lambda part: part.style.format(precision=2))
 
 # %% tags=["hide-input"]
 requests = list(subclass.request.unique())
@@ -348,7 +349,7 @@ for column in shown.columns:
     shown[column] = shown[column] * (100 if column in PERCENT else 1)
 shown.index = [plots.label(m) for m in shown.index]
 shown.columns = [NAMES.get(c, c) for c in shown.columns]
-shown.style.format(precision=2)
+tables.show_split(shown, tables.TOPICS, style=lambda part: part.style.format(precision=2))
 
 # %% tags=["remove-cell"]
 rand = random_subset.set_index("method")

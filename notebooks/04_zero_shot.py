@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
-from datarights import experiments, metrics, plots, reported, scope, unlearning, verdicts
+from datarights import experiments, metrics, plots, reported, scope, tables, unlearning, verdicts
 from datarights.experiments import zero_shot as zs
 from datarights.notebook import glue, provenance, show_markdown
 from datarights.tables import metric_columns, summarise, summary_table
@@ -232,7 +232,7 @@ def mean_std(table: pd.DataFrame) -> pd.DataFrame:
     return shown.assign(**{"data used": data_used})[["data used", *shown.columns]]
 
 
-mean_std(main)
+tables.show_split(mean_std(main), dict(tables.TOPICS, accuracies=["data used", *tables.TOPICS["accuracies"]]))
 
 # %% tags=["hide-input"]
 summary = summarise(main, ["retain_test", "forget_test"], order=ORDER)

@@ -38,7 +38,7 @@ from IPython.display import Markdown
 from datarights import plots, profiles, scope, verdicts
 from datarights.experiments import compare as head_to_head
 from datarights.notebook import glue, provenance, show_markdown
-from datarights.tables import METRICS, metric_columns, summary_table
+from datarights.tables import METRICS, TOPICS, metric_columns, show_split, summary_table
 from datarights.train import resolve_device
 
 plots.use_book_style()
@@ -114,11 +114,11 @@ pd.DataFrame([{"method": plots.label(m), "from": NEEDS[m][0], "data it needs": N
 SHOWN = ["retain_test", "forget", "test", "mia_logistic", "mia_svc", "zrf_code", "js_to_retrained", "ain", "time_ratio", "gap"]
 
 
-def mean_std(table: pd.DataFrame) -> pd.DataFrame:
+def mean_std(table: pd.DataFrame) -> None:
     columns = [c for c in SHOWN if c in table.columns]
     shown = summary_table(head_to_head.summary(table, columns), metric_columns(columns),
                           label=lambda m: plots.label(m) + (" †" if m in head_to_head.NOT_FROM_THE_PAPERS else ""))
-    return shown
+    show_split(shown, TOPICS)  # one narrow table per topic
 
 
 SCENARIO_TITLES = {"class": "Full-class forgetting", "subclass": "Sub-class forgetting", "random": "Random 10% forgetting"}

@@ -38,7 +38,7 @@ import warnings
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
+from IPython.display import Markdown, display
 
 from datarights import plots, scope, verdicts
 from datarights.data.tabular import load_table, split_halves
@@ -49,6 +49,8 @@ from datarights.synthetic import plots as splots
 from datarights.synthetic.generators import NOISE_BASELINES, make_generator
 from datarights.settings.tabsyndex import settings
 from datarights.synthetic.metric import min_max_scale, ml_score_pairs, propensities
+from datarights import tables
+from datarights.tables import number, show_split
 
 warnings.filterwarnings("ignore")
 plots.use_book_style()
@@ -89,7 +91,7 @@ table = load_table("diabetes")
 real, other_half = split_halves(table.frame, seed=seed)
 fake = make_generator("gaussian", table.categorical).fit(real).sample(len(real), seed=seed)
 demo = tabsyndex(real, fake, categorical=table.categorical, target=table.target, task=table.task)
-demo
+pd.Series(demo.to_dict()).rename(splots.metric_label).to_frame("Gaussian fake of diabetes").style.format(precision=3)
 
 # %% [markdown]
 # `categorical` names the nominal columns, `target` the column the efficacy models predict (the
@@ -298,7 +300,7 @@ vector_table = pd.DataFrame({"this book": {k: ours_vector[k] for k in OFFICIAL_V
 vector_table.loc["score (exact copy)"] = [ours_copy["score"], 0.966667]
 vector_table.loc["pmse (exact copy)"] = [ours_copy["pmse"], 0.833333]
 vector_table["difference"] = vector_table["this book"] - vector_table["official code"]
-vector_table.rename(index=splots.metric_label).style.format("{:.6f}").format("{:+.6f}", subset=["difference"])
+vector_table.rename(index=splots.metric_label).style.format(lambda v: number(v, 6))
 
 # %% [markdown]
 # Four components and the copy case agree to six decimals; ML efficacy differs by
@@ -437,7 +439,8 @@ extra = ["dcr_ratio", "exact_copies", "new_rows", "tstr_ratio", "ml_efficacy", "
 per_table = grid.groupby(["generator", "table"])[extra].mean()
 extra_mean = per_table.groupby("generator").mean().loc[order]
 extra_std = grid.groupby(["generator", "seed"])[extra].mean().groupby("generator").std().loc[order]
-shown = extra_mean.round(3).astype(str) + " ± " + extra_std.round(3).astype(str)
+shown = pd.DataFrame({c: [tables.mean_std(m, s, digits=3) for m, s in zip(extra_mean[c], extra_std[c])] for c in extra},
+                     index=extra_mean.index)
 shown.rename(index=splots.generator_label, columns={
     "dcr_ratio": "DCR ratio (1 = fresh real rows)", "exact_copies": "share of exact copies", "new_rows": "NewRowSynthesis",
     "tstr_ratio": "TSTR / TRTR (held-out test)", "ml_efficacy": "TabSynDex ML component (in-sample)", "score": "TabSynDex"})
@@ -507,8 +510,9 @@ official_table.drop(columns="key").set_index(["table", "component"]).style.forma
 
 # %% tags=["hide-input"]
 bundled = result.sanity[~result.sanity["official_notebook_table"]]
-bundled[["table", "rows", *components[-1:], *components[:-1]]].rename(columns=splots.metric_label).style.format(
-    precision=3).hide(axis="index")
+show_split(bundled.set_index("table")[["rows", *components[-1:], *components[:-1]]],
+           {"size and score": ["rows", components[-1]], "components": components[:-1]},
+           style=lambda part: part.rename(columns=splots.metric_label).style.format(precision=3))
 
 # %% [markdown]
 # Real-vs-real halves of the bundled tables score between {glue:text}`sanity_min:.3f` and
@@ -565,7 +569,10 @@ comparison = pd.DataFrame({
     "half beats all noise": [separates(m) for m in metrics],
     "rank agreement with TabSynDex": [1.0, *[rank_agreement(m) for m in others]],
 }).rename(index=splots.metric_label)
-comparison.style.format(precision=3)
+show_split(comparison, {"range": ["lowest seen", "highest seen", "bounds"],
+                        "scores of reference pairs": ["exact copy", "other half", "best noise"],
+                        "telling them apart": ["half beats all noise", "rank agreement with TabSynDex"]},
+           style=lambda part: part.style.format(precision=3))
 
 # %% [markdown]
 # All four metrics give an exact copy their maximum, and none reaches it for the other half.
@@ -784,9 +791,13 @@ rows = [
      "equal: four components 1, pMSE 1/1.2" if abs(grid[grid["generator"] == "copy"]["score"].mean() - 0.966667) < 5e-7
      else "differs"),
 ] + [(f"wine-white halves: {splots.metric_label(k)}", r["this book"], r["published"], r["why"]) for k, r in wine_rows.iterrows()]
-pd.DataFrame(rows, columns=["quantity", "this book", "reported", "why they differ"]).assign(
-    difference=lambda d: d["this book"] - d["reported"])[["quantity", "this book", "reported", "difference", "why they differ"]
-                                                       ].style.format(precision=5, na_rep="–").hide(axis="index")
+against = pd.DataFrame(rows, columns=["quantity", "this book", "reported", "why they differ"]).fillna({"why they differ": "no reason recorded"})
+why = list(dict.fromkeys(against["why they differ"]))  # each reason once, as a numbered note under the table
+against = against.assign(difference=against["this book"] - against["reported"],
+                         note=[why.index(w) + 1 for w in against["why they differ"]])
+display(against[["quantity", "this book", "reported", "difference", "note"]].style.format(
+    lambda v: number(v, 5), subset=["this book", "reported", "difference"]).hide(axis="index"))
+show_markdown("\n".join(f"{i}. {str(w)[:1].upper()}{str(w)[1:].rstrip('.')}." for i, w in enumerate(why, start=1)))
 
 # %% [markdown]
 # ## Exercises

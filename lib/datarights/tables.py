@@ -147,12 +147,13 @@ def split_columns(table: pd.DataFrame, topics: Mapping[str, Iterable[str]] | Non
 
 
 def show_split(table: pd.DataFrame, topics: Mapping[str, Iterable] | None = None, *, index: bool = True,
-               style: Callable[[pd.DataFrame], object] | None = None, legend: str = "") -> list[str]:
+               style: Callable[[pd.DataFrame], object] | None = None, legend: str = "") -> None:
     """Display ``table`` as narrow tables (``split_columns`` by ``topics``), each under a short bold title,
     and ``legend`` (e.g. ``spread_legend``) once under the last; a table that fits is shown whole, untitled.
 
     The row labels count as a column when shown (``index``), so every rendered table has at most
-    ``MAX_COLUMNS`` columns. ``style`` turns a part into what is displayed (e.g. a ``Styler``). Returns the titles.
+    ``MAX_COLUMNS`` columns. ``style`` turns a part into what is displayed (e.g. a ``Styler``). Returns None, so
+    that a chapter's cell can end with the call.
     """
     from IPython.display import Markdown, display
 
@@ -164,7 +165,6 @@ def show_split(table: pd.DataFrame, topics: Mapping[str, Iterable] | None = None
         display(style(part) if style else part)
     if legend:
         display(Markdown(legend))
-    return [t for t in parts if t]
 
 
 def check_width(table: pd.DataFrame, max_columns: int = MAX_COLUMNS) -> pd.DataFrame:
@@ -233,3 +233,13 @@ def metric_columns(names: list[str] | tuple[str, ...]) -> dict[str, Column]:
     if unknown:
         raise ValueError(f"no display rule for {unknown}; known quantities: {sorted(METRICS)}")
     return {n: METRICS[n] for n in names}
+
+
+#: How a wide table of the book's quantities is split for ``show_split``: headers of ``METRICS`` by topic.
+TOPICS: dict[str, list[str]] = {
+    "accuracies": [METRICS[n].header for n in ("retain_test", "forget_test", "retain_train", "forget_train", "forget",
+                                               "test", "sibling_test")],
+    "attacks and ZRF": [METRICS[n].header for n in ("mia_logistic", "mia_svc", "zrf_code", "zrf_paper")],
+    "distances, relearning and time": [METRICS[n].header for n in ("js_to_retrained", "activation_distance", "relearn_steps",
+                                                                   "ain", "gap", "time_ratio", "seconds")],
+}
