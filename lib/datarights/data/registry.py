@@ -33,7 +33,7 @@ from datarights.data.tensors import Split
 
 DATA_ENV = "DATARIGHTS_DATA"
 CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
-# CIFAR-10 channel statistics used by all three authors' repositories (spec 1.3).
+# CIFAR-10 channel statistics used by all three authors' repositories (e.g. the UNSIR notebook's ``Normalize``).
 CIFAR10_MEAN = (0.4914, 0.4822, 0.4465)
 CIFAR10_STD = (0.2023, 0.1994, 0.2010)
 # Images per class in each split of the complete copies; a folder that has fewer is incomplete.
@@ -269,7 +269,7 @@ def load_cifar100(data_dir: str | Path | None = None, *, download: bool = False)
     torchvision fetch and verify it). The files also carry each image's superclass; they are checked
     against the standard mapping (``superclasses.CIFAR100_COARSE_OF_FINE``), so the grouping
     ``"cifar100-20"`` gives exactly the dataset's coarse labels. Normalised with the CIFAR-10
-    statistics, as the bad-teaching repository does (spec 2.3).
+    statistics, as the bad-teaching repository's ``dataset.py`` does.
     """
     import pickle
 
@@ -316,7 +316,7 @@ def load_mnist(data_dir: str | Path | None = None, *, download: bool = False) ->
 
     Reads torchvision's raw layout ``<data_dir>/MNIST/raw/`` (unpacked automatically from
     ``mnist-idx.tar.gz`` if only that archive is there); ``download=True`` lets torchvision fetch it.
-    Not normalised (mean 0, std 1 in [0, 1] units), as the zero-shot authors' ``mnist()`` (spec 3.3).
+    Not normalised (mean 0, std 1 in [0, 1] units), as the zero-shot authors' ``datasets.py``, ``mnist()``.
     """
     from torchvision.datasets import MNIST
 

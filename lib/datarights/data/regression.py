@@ -1,4 +1,4 @@
-"""Regression data for deep regression unlearning (spec ``regression_unlearning.md`` sections 5 and 11).
+"""Regression data for deep regression unlearning (the authors' ``datasets.py`` and notebooks; the book's offline stand-ins).
 
 The forget set of a regression request is a *range of the target* (ages up to 30, similarity
 scores below 2), not a class. ``RegressionSplits`` holds train/val/test and their forget and retain
@@ -9,10 +9,10 @@ Images stay ``Split`` objects (uint8, normalised per batch, float targets); ever
 
 Loaders:
 
-- ``rotated_digits``: scikit-learn's digits rotated by θ ~ U(0°, 180°), θ the target (spec 11.1);
-- ``diabetes``: scikit-learn's diabetes table (spec 11.2);
-- ``read_stsb`` / ``stsb``: the STS-B-DIR TSV files (spec 5.2), ``synthetic_pairs`` the stand-in (11.3);
-- ``ett`` / ``elnino``: forecasting windows (spec 5.3, 11.4);
+- ``rotated_digits``: scikit-learn's digits rotated by θ ~ U(0°, 180°), θ the target (a stand-in for AgeDB);
+- ``diabetes``: scikit-learn's diabetes table (a tabular check of the algorithm);
+- ``read_stsb`` / ``stsb``: the STS-B-DIR TSV files of ``YyzHarry/imbalanced-regression``, ``synthetic_pairs`` the stand-in;
+- ``ett`` / ``elnino``: forecasting windows (TFT-style, as in the authors' electricity pipeline);
 - ``utkface``: UTKFace face ages, deduplicated (the AgeDB stand-in); ``agedb_dir``: AgeDB-DIR from
   its ``agedb.csv`` and a user's images.
 """
@@ -156,10 +156,10 @@ class ForgetRange:
 
 @dataclass(frozen=True)
 class RegressionSplits:
-    """Train/val/test of a regression dataset divided by a forget rule (spec 1).
+    """Train/val/test of a regression dataset divided by a forget rule (a target range, as in the authors' notebooks).
 
     ``loss`` is the task's error ("l1" for ages, "mse" for similarity scores); every training,
-    unlearning and evaluation step of the dataset uses it (spec 2).
+    unlearning and evaluation step of the dataset uses it (as in the authors' code).
     """
 
     dataset: str
@@ -231,7 +231,7 @@ def _three_way(n: int, fractions: tuple[float, float], seed: int) -> tuple[np.nd
 
 def rotated_digits(*, size: int = 16, copies: int = 1, seed: int = 0, max_angle: float = 180.0,
                    fractions: tuple[float, float] = (0.2, 0.2)) -> tuple[Split, Split, Split]:
-    """scikit-learn's digits, each copy rotated by θ ~ U(0, ``max_angle``) degrees, θ the target (spec 11.1).
+    """scikit-learn's digits, each copy rotated by θ ~ U(0, ``max_angle``) degrees, θ the target.
 
     Images are upsampled from 8×8 to ``size`` (bilinear) before rotating; the draw of angles and
     the train/val/test split are fixed by ``seed``, so the dataset is the same for every run seed.
@@ -256,7 +256,7 @@ def rotated_digits(*, size: int = 16, copies: int = 1, seed: int = 0, max_angle:
                  for i, part in zip((train, val, test), ("train", "val", "test")))
 
 
-# AgeDB's preprocessing in the authors' code (spec 5.1): 32 px, Normalize(0.5, 0.5) per channel.
+# AgeDB's preprocessing in the authors' code (``img_size=32``): 32 px, Normalize(0.5, 0.5) per channel.
 FACE_MEAN, FACE_STD = (0.5, 0.5, 0.5), (0.5, 0.5, 0.5)
 _UTK_NAME = re.compile(r"^(\d+)_")
 
@@ -342,7 +342,7 @@ def _read_utkface_decoded(path: Path, source: str) -> dict | None:
 
 
 def agedb_dir(folder: str | Path, *, size: int = 32) -> tuple[Split, Split, Split]:
-    """AgeDB-DIR (spec 5.1): ``agedb.csv`` (columns age, path, split) beside the images it names.
+    """AgeDB-DIR (as the authors' ``datasets.py`` reads it): ``agedb.csv`` (columns age, path, split) beside the images it names.
 
     The csv is the one of ``YyzHarry/imbalanced-regression`` (``agedb-dir/data/agedb.csv``); the
     images come from the AgeDB release, which needs its authors' permission.
@@ -390,10 +390,10 @@ def diabetes(*, seed: int = 0, fractions: tuple[float, float] = (0.2, 0.2)) -> t
 # text: STS-B-DIR and a synthetic stand-in
 
 STSB_FILES = {"train": "train_new.tsv", "val": "dev_new.tsv", "test": "test_new.tsv"}
-TOKENS_PER_SENTENCE = 10  # the authors' pad() (spec 5.2)
+TOKENS_PER_SENTENCE = 10  # the authors' pad()
 PAD, UNKNOWN = 0, 1
-# NLTK's English stopword list (nltk_data corpora/stopwords/english, 179 words), vendored because the
-# nltk wheel ships no corpora and the book runs offline (spec 11.3).
+# NLTK's English stopword list (nltk_data corpora/stopwords/english, 179 words; the authors' ``utils.py`` imports it),
+# vendored because the nltk wheel ships no corpora and the book runs offline.
 STOPWORDS = frozenset("""
 i me my myself we our ours ourselves you you're you've you'll you'd your yours yourself yourselves he him his himself
 she she's her hers herself it it's its itself they them their theirs themselves what which who whom this that that'll
@@ -427,7 +427,7 @@ def read_stsb_file(path: str | Path, *, quoting: str = "none"):
 
     ``quoting="none"`` reads every line as it is (``csv.QUOTE_NONE``: 5,249 / 1,000 / 1,000 rows);
     ``quoting="authors"`` is the notebook's default quoting with bad lines skipped, which merges or
-    drops rows whose sentences contain quote characters (5,107 / 999 / 954, spec 5.2 and bug 5).
+    drops rows whose sentences contain quote characters (5,107 / 999 / 954, as the authors' STS-B notebook reads them).
     Rows without a score are dropped in both modes.
     """
     import pandas as pd
@@ -451,7 +451,7 @@ def read_stsb(data_dir: str | Path | None = None, *, quoting: str = "none") -> d
 
 
 def clean_tokens(sentence: str) -> list[str]:
-    """The authors' cleaning (spec 5.2): lower-case, strip URLs, keep letters, spaces and in-word
+    """The authors' cleaning (their ``utils.py``): lower-case, strip URLs, keep letters, spaces and in-word
     apostrophes, split on whitespace, drop English stopwords."""
     text = _NOT_LETTERS.sub(" ", _URL.sub(" ", str(sentence).lower()))
     words = [w.strip("'") for w in text.split()]
@@ -515,7 +515,7 @@ def stsb(data_dir: str | Path | None = None, *, quoting: str = "none", train_lim
          seed: int = 0) -> tuple[tuple[RegressionData, RegressionData, RegressionData], Vocabulary]:
     """STS-B-DIR encoded for the LSTM pair model; ``train_limit`` keeps a seeded subset of training pairs."""
     frames = read_stsb(data_dir, quoting=quoting)
-    train = frames["train"].sample(frac=1.0, random_state=0).reset_index(drop=True)  # the notebook's one fixed shuffle (spec 5.2)
+    train = frames["train"].sample(frac=1.0, random_state=0).reset_index(drop=True)  # the STS-B notebook's one fixed shuffle
     if train_limit is not None and train_limit < len(train):
         train = train.sample(n=train_limit, random_state=seed).reset_index(drop=True)
     vocabulary = Vocabulary.build([clean_tokens(s) for s in (*train.sentence1, *train.sentence2)])
@@ -525,7 +525,8 @@ def stsb(data_dir: str | Path | None = None, *, quoting: str = "none", train_lim
 
 def synthetic_pairs(n: int = 3000, *, vocabulary_size: int = 200, seed: int = 0, noise: float = 0.25,
                     fractions: tuple[float, float] = (0.15, 0.15)) -> tuple[tuple[RegressionData, RegressionData, RegressionData], int]:
-    """Sentence pairs over a small vocabulary, score = 5 × Jaccard overlap of their words + noise, in [0, 5] (spec 11.3)."""
+    """Sentence pairs over a small vocabulary, score = 5 × Jaccard overlap of their words + noise, in [0, 5]
+    (a stand-in for STS-B)."""
     rng = np.random.default_rng(seed)
     x = np.zeros((n, 2, TOKENS_PER_SENTENCE), dtype=np.int64)
     y = np.zeros(n, dtype=np.float32)
@@ -549,7 +550,8 @@ def synthetic_pairs(n: int = 3000, *, vocabulary_size: int = 200, seed: int = 0,
 
 @dataclass(frozen=True)
 class WindowSpec:
-    """TFT-style windows (spec 5.3): ``encoder`` steps in, ``horizon`` steps out, every ``stride`` steps."""
+    """TFT-style windows (the authors' electricity pipeline, from Google's TFT code): ``encoder`` steps in,
+    ``horizon`` steps out, every ``stride`` steps."""
 
     encoder: int = 168
     horizon: int = 24
@@ -563,7 +565,7 @@ class WindowSpec:
 def windows(values: np.ndarray, features: np.ndarray, spec: WindowSpec, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
     """Windows whose forecast steps lie in [start, stop): inputs (value and known features over the
     encoder steps) and the next ``horizon`` values. The encoder may reach back before ``start``
-    (the look-back overlap of the TFT split, spec 5.3)."""
+    (the look-back overlap of the TFT split in the authors' ``data_formatters``)."""
     inputs, targets = [], []
     first = max(start, spec.encoder)
     for t in range(first, stop - spec.horizon + 1, spec.stride):
@@ -634,7 +636,7 @@ def _stack_windows(parts: list[list[tuple]]) -> tuple[tuple[RegressionData, Regr
 def elnino(*, spec: WindowSpec = WindowSpec(encoder=24, horizon=6), fractions: tuple[float, float] = (0.15, 0.15)
            ) -> tuple[tuple[RegressionData, RegressionData, RegressionData], dict[str, Tensor]]:
     """statsmodels' El Niño sea-surface temperatures (61 years × 12 months) as one monthly series,
-    windowed like ETT with month-of-year and time-from-start as known inputs (the quick stand-in, spec 11.4)."""
+    windowed like ETT with month-of-year and time-from-start as known inputs (the quick stand-in)."""
     from statsmodels.datasets import elnino as sm_elnino
 
     frame = sm_elnino.load_pandas().data

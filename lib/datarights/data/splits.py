@@ -3,7 +3,7 @@
 Notation of the papers: D = D_r ∪ D_f. ``forget_train`` (D_f) and ``retain_train``
 (D_r) partition the training set; ``forget_test`` and ``retain_test`` are the test
 images of the same classes, on which all three authors' repositories report
-"Df acc" and "Dr acc" (spec, notation paragraph).
+"Df acc" and "Dr acc" in their notebooks.
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ def random_forgetting(dataset: ImageDataset, fraction: float, seed: int = 0) -> 
 
 
 def subclass_forgetting(dataset: ImageDataset, superclasses: str, forget_subclasses: int | Iterable[int]) -> UnlearningSplits:
-    """Forget every image of some fine classes while the model predicts superclasses (spec 2.3).
+    """Forget every image of some fine classes while the model predicts superclasses (the bad-teaching notebook's protocol).
 
     Labels of every split become the superclasses of ``superclasses`` (a name in
     ``data.superclasses.SUPERCLASSES``); D_f holds the images of ``forget_subclasses`` (fine class
@@ -168,7 +168,7 @@ RequestKind = Literal["class", "subclass", "random"]
 @dataclass(frozen=True)
 class ForgetRequest:
     """What a user asks to forget, independent of the dataset's size: the three scenarios of the
-    bad-teaching paper (spec 2.1) and the head-to-head chapter.
+    bad-teaching paper (as its abstract and third-party summaries name them) and the head-to-head chapter.
 
     - ``ForgetRequest("class", classes=(3,))``: every image of class 3;
     - ``ForgetRequest("subclass", classes=(69,), superclasses="cifar100-20")``: every image of fine

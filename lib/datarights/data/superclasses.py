@@ -2,8 +2,8 @@
 
 The bad-teaching paper's main benchmark is *CIFAR-Super20*: CIFAR-100 images labelled with their
 20 superclasses, from which one fine class (rocket, inside "vehicles 2") is forgotten while the
-model goes on predicting superclasses (spec 2.3). Where CIFAR-100 is not at hand the book runs the
-same protocol on two documented groupings of its own, each declared here once:
+model goes on predicting superclasses (the bad-teaching repository's ``CIFARSuper20_Rocket_Unlearn.ipynb``). Where
+CIFAR-100 is not at hand the book runs the same protocol on two documented groupings of its own, each declared here once:
 
 - ``cifar100-20``: CIFAR-100's official 20 superclasses (the mapping shipped with the dataset);
 - ``cifar10-vehicles``: CIFAR-10 as vehicles {airplane, automobile, ship, truck} vs animals;
@@ -34,7 +34,7 @@ CIFAR100_COARSE_NAMES = (
     "large_natural_outdoor_scenes", "large_omnivores_and_herbivores", "medium_mammals", "non-insect_invertebrates",
     "people", "reptiles", "small_mammals", "trees", "vehicles_1", "vehicles_2",
 )
-# The superclass of each fine class, as in CIFAR-100's own files (and the bad-teaching repo's 20×5 map, spec 2.3).
+# The superclass of each fine class, as in CIFAR-100's own files (and the bad-teaching repository's ``dataset.py``).
 CIFAR100_COARSE_OF_FINE = (
     4, 1, 14, 8, 0, 6, 7, 7, 18, 3, 3, 14, 9, 18, 7, 11, 3, 9, 7, 11, 6, 11, 5, 10, 7, 6, 13, 15, 3, 15, 0, 11, 1, 10,
     12, 14, 16, 9, 11, 5, 5, 19, 8, 8, 15, 13, 14, 17, 18, 10, 16, 4, 17, 4, 2, 0, 17, 4, 18, 17, 10, 3, 2, 12, 12, 16,

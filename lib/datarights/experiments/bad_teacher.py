@@ -1,4 +1,4 @@
-"""Experiments of the bad-teaching chapter (spec section 2; issue "Chapter: Can Bad Teaching Induce Forgetting?").
+"""Experiments of the bad-teaching chapter (the authors' repository; issue "Chapter: Can Bad Teaching Induce Forgetting?").
 
 Three kinds of forget request, each against the original and retrained models, the foundation
 baselines and UNSIR, measured alike (accuracies, MIA, ZRF in both forms, JS divergence and
@@ -119,7 +119,7 @@ def _row(name: str, model: torch.nn.Module, setup: Setup, teacher: torch.nn.Modu
     row = {"method": name, **measured, "seconds": seconds,
            "zrf_code": zrf(model, teacher, judged, "code"), "zrf_paper": zrf(model, teacher, judged, "paper"),
            "js_to_retrained": js_divergence(model, setup.retrained, judged),
-           # the notebook's "JS Div" is 1 − ZRF_code(retrained, model) (spec 2.8)
+           # the notebook's "JS Div" is 1 − ZRF_code(retrained, model) (the bad-teaching ``metrics.py``, ``UnLearningScore``)
            "js_code_to_retrained": 1 - zrf(setup.retrained, model, judged, "code"),
            "activation_distance": activation_distance(model, setup.retrained, judged)}
     if s.kind == "subclass":
@@ -137,7 +137,7 @@ def _request(profile: Profile, study: BadTeacherStudy, seed: int, request: Forge
     def compute() -> dict[str, Any]:
         setup = prepare(profile, seed, request=request, device=device, data_dir=data_dir, cache=cache)
         s = setup.splits
-        # ZRF is measured against the very network the bad teacher distils from (spec 2.11, step 2).
+        # ZRF is measured against the very network the bad teacher distils from, as in the bad-teaching notebook.
         teacher = incompetent_teacher(setup.original, sub_seed(seed, "incompetent"))
         target = relearn_target(setup)
         trained: dict[str, tuple[torch.nn.Module, float]] = {

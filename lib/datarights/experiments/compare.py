@@ -217,9 +217,10 @@ def gap_to(row: Any, gold: Any) -> float:
         gap = mean( |m − m_retrained| for m in retain, forget and test accuracy, both MIA scores and
                     both ZRF forms;  JS divergence and activation distance to the retrained model )
 
-    Metrics missing from ``row`` (e.g. an MIA attack not run) are left out. All terms are on a 0–1
-    scale (JS in nats is at most ln 2). AIN and time are not included: they are ratios without an
-    upper bound and are reported beside the gap.
+    Metrics missing from ``row`` (e.g. an MIA attack not run) are left out. The accuracy and MIA terms
+    lie in [0, 1] and JS in nats is at most ln 2, but the activation distance (an L2 distance between two
+    probability vectors) can reach √2, so the terms are not all on one 0–1 scale. AIN and time are not
+    included: they are ratios without an upper bound and are reported beside the gap.
     """
     value = (lambda r, m: r.get(m) if isinstance(r, dict) else getattr(r, m, None))  # noqa: E731
     terms = [abs(value(row, m) - value(gold, m)) for m in GAP_METRICS

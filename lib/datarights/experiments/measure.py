@@ -30,7 +30,8 @@ def mia_results(model: nn.Module, setup: Setup, attacks: tuple[str, ...] = MIA_A
 
 
 def relearn_target(setup: Setup) -> float:
-    """Forget-test accuracy that counts as relearned: (1 − α) × the original model's (spec 3.7)."""
+    """Forget-test accuracy that counts as relearned: (1 − α) × the original model's
+    (the zero-shot repository's ``metrics.py``, ``relearn_time()``; the chapter's equation (zs-ain))."""
     return (1 - setup.profile.relearn.alpha) * accuracy(setup.original, setup.splits.forget_test)
 
 

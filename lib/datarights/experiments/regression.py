@@ -44,7 +44,7 @@ from datarights.train import (
 RESULT_VERSION = 1
 METHODS = ("original", "retrained", "finetune", "gaussian_finetune", "blindspot")
 UNLEARNED = ("finetune", "gaussian_finetune", "blindspot")
-HISTOGRAM_EDGES = np.linspace(0.0, 2.0, 31)  # relative prediction difference, x-axis limited to [0, 2] as spec 7.2
+HISTOGRAM_EDGES = np.linspace(0.0, 2.0, 31)  # relative prediction difference, x-axis limited to [0, 2] as in the authors' figure
 CURVE_BINS = 12
 CURVE_POINTS_KEPT = 400
 
@@ -93,7 +93,8 @@ def _model_config(domain: Domain, seed: int, role: str, source: str) -> dict[str
 
 def reference_models(domain: Domain, splits: rdata.RegressionSplits, options: dict[str, Any], seed: int, device: torch.device,
                      cache: Cache, source: str) -> tuple[nn.Module, nn.Module, dict[str, float]]:
-    """The original model (all of D, full val) and the gold model (D_r, val-retain), same recipe and initial weights (spec 2)."""
+    """The original model (all of D, full val) and the gold model (D_r, val-retain), same recipe and initial weights
+    (as in the authors' code)."""
     def make() -> nn.Module:
         return build(domain.model, outputs(splits.train), input_shape(splits.train), seed=seed, **domain.model_options, **options).to(device)
 
@@ -257,7 +258,8 @@ def _ablation(study: RegressionStudy, seed: int, *, device: torch.device, data_d
 
 def _ain_bug(study: RegressionStudy, seed: int, *, device: torch.device, data_dir, cache: Cache) -> Part:
     """The authors' notebook calls ``ain`` for fine-tune, Gaussian and Blindspot in turn with one gold
-    model that each call relearns in place (spec 7.4); beside it the fixed metric on fresh copies."""
+    model that each call relearns in place (their ``metrics.py``, ``relearn_time()``); beside it the fixed metric on fresh
+    copies."""
     domain = study.domain(study.ain_bug_domain)
     config = {"domain": domain.to_dict(), "source": data_source(domain), "seed": seed, "version": RESULT_VERSION}
 

@@ -47,7 +47,8 @@ RESULT_VERSION = 2
 KIND = "tabsyndex"
 EXPERIMENTS = ("grid", "sanity", "degradation", "quirks", "monitor")
 PINNED_RESULT = Path(__file__).resolve().parents[3] / "results" / "tabsyndex" / "pinned-sklearn-1.2.2.json"
-# The official example notebook's outputs (spec A.9): real-vs-real halves, train_test_split(test_size=0.5, random_state=0).
+# The official example notebook's outputs (``example.ipynb`` in ``vikram2000b/tabsyndex``): real-vs-real halves,
+# train_test_split(test_size=0.5, random_state=0).
 OFFICIAL_NOTEBOOK = {
     "winequality-white": {"score": 0.93815, "basic": 0.98773, "correlation": 0.82837, "ml_efficacy": 0.99898,
                           "pmse": 0.95501, "support": 0.92067},

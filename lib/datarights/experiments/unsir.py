@@ -1,4 +1,4 @@
-"""Experiments of the UNSIR chapter (spec section 1; issue "Chapter: UNSIR").
+"""Experiments of the UNSIR chapter (``vikram2000b/Fast-Machine-Unlearning``; issue "Chapter: UNSIR").
 
 Every forget request (one class, several classes, the notebook's airplane + bird) runs the
 original and retrained models, the three foundation baselines and UNSIR in three forms (the

@@ -1,4 +1,4 @@
-"""Experiments of the zero-shot unlearning chapter (spec ``unsir_badteacher_zeroshot.md`` section 3; issue 7).
+"""Experiments of the zero-shot unlearning chapter (``ayu987/zero-shot-unlearning``; issue 7).
 
 Every (profile, seed, forget request, method) is one cached JSON entry ("zero-shot-method"): the
 method is run from the profile's original model, and the model it returns is measured at once

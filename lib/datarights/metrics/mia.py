@@ -1,8 +1,9 @@
 """Membership inference attack as coded by the authors of bad teaching and zero-shot unlearning.
 
-Spec 2.8: one scalar feature per image, the Shannon entropy H(p) = −Σ_c p_c ln p_c of the
-model's softmax output. An attacker is fit on the retain *train* set (label 1, "member")
-against the test set (label 0, "non-member"), then asked about the forget *train* set.
+The bad-teaching repository's ``metrics.py``, ``get_membership_attack_prob()``: one scalar
+feature per image, the Shannon entropy H(p) = −Σ_c p_c ln p_c of the model's softmax output.
+An attacker is fit on the retain *train* set (label 1, "member") against the test set
+(label 0, "non-member"), then asked about the forget *train* set.
 The score is the fraction of forget images it calls "member": lower means less membership
 signal; the target is the retrained model's value, not 0.
 

@@ -2,8 +2,8 @@
 
 - ``resnet18``: ResNet-18 for 32×32 inputs (3×3 stride-1 stem, no max-pool), the
   CIFAR variant used by most unlearning benchmarks (torchvision's ResNet-18 with the stem swapped).
-- ``resnet18_imagenet_stem``: torchvision's ResNet-18 as is, the UNSIR notebook's model (spec 1.3).
-- ``allcnn``: All-CNN as in the bad-teaching and zero-shot repositories (spec 2.4):
+- ``resnet18_imagenet_stem``: torchvision's ResNet-18 as is, the UNSIR notebook's model.
+- ``allcnn``: All-CNN as in the bad-teaching and zero-shot repositories (``model.py``, ``models.py``):
   eight Conv–BN–ReLU blocks, global average pool, linear head.
 - ``small_cnn``: a LeNet-sized CNN for 28×28 and 32×32 images (the quick profile's model on MNIST
   and on the CIFAR-10 subset of the sub-class requests).
@@ -75,7 +75,7 @@ def _conv_block(c_in: int, c_out: int, kernel: int = 3, stride: int = 1) -> nn.S
 
 
 class AllCNN(nn.Module):
-    """All-CNN (Springenberg et al. 2015) as coded by the authors (spec 2.4), any input size."""
+    """All-CNN (Springenberg et al. 2015) as coded by the authors (the bad-teaching repository's ``model.py``), any input size."""
 
     def __init__(self, num_classes: int, input_shape: InputShape = (3, 32, 32), width: float = 1.0, dropout: bool = False):
         super().__init__()

@@ -1,7 +1,7 @@
 """Intermediate activations and the attention-transfer map, shared by GKT and Blindspot.
 
-Zero-shot unlearning (gated knowledge transfer, spec ``unsir_badteacher_zeroshot.md`` 3.5) and
-deep regression unlearning (Blindspot, spec ``regression_unlearning.md`` 3.3) both compare two
+Zero-shot unlearning (gated knowledge transfer, the zero-shot repository's ``unlearn.py``) and
+deep regression unlearning (Blindspot, the regression repository's ``unlearn.py``) both compare two
 networks through the attention maps of Zagoruyko and Komodakis (ICLR 2017, eq. 2 with p = 2):
 
     A(a)_i = v_i / max(||v_i||_2, 1e-12),   v_i = flatten(mean over dim 1 of a_i²)
@@ -77,7 +77,7 @@ def attention_map(activation: Tensor, *, two_d: TwoD = "authors") -> Tensor:
     (channels of a conv map, time of an LSTM output), flattened, L2-normalised.
 
     For a 2-D activation (batch, features) the authors' code averages to one number per sample,
-    whose normalised value is always 1, so the term vanishes (regression spec 3.6);
+    whose normalised value is always 1, so the term vanishes (the regression repository's ``unlearn.py``);
     ``two_d="fixed"`` uses the normalised squared feature vector instead.
     """
     if two_d not in TWO_D_MODES:
@@ -100,7 +100,7 @@ def attention_difference(student: Tensor, teacher: Tensor, *, two_d: TwoD = "aut
 
 
 def attention_loss(student: dict[str, Tensor], teacher: dict[str, Tensor], *, two_d: TwoD = "authors") -> Tensor:
-    """Sum over layers of :func:`attention_difference`, each layer weighted equally (both specs)."""
+    """Sum over layers of :func:`attention_difference`, each layer weighted equally (as in both repositories)."""
     missing = sorted(set(student) ^ set(teacher))
     if missing:
         raise ValueError(f"student and teacher activations cover different layers: {missing}")

@@ -1,7 +1,7 @@
-"""Regression networks of deep regression unlearning (spec ``regression_unlearning.md`` section 6).
+"""Regression networks of deep regression unlearning (the authors' ``models.py``).
 
 Every model returns a tensor of shape (batch, outputs); its ``activation_layers`` attribute names
-the modules whose outputs Blindspot's attention loss compares (spec 3.3), read through the forward
+the modules whose outputs Blindspot's attention loss compares (the authors' ``unlearn.py``), read through the forward
 hooks of :mod:`datarights.models.activations` (the model's ``forward`` never returns them).
 
 - ``allcnn_regressor``: the authors' AllCNN with one output (L = 8 activations: c1 … c8).
@@ -10,7 +10,7 @@ hooks of :mod:`datarights.models.activations` (the model's ``forward`` never ret
 - ``lstm_pair_regressor``: the STS-B LSTMnetwork: one shared LSTM (hidden 64) over both sentences,
   dropout 0.3 on each output sequence, the last steps concatenated, then 128→64→32→16→1 (L = 4:
   the two sequences and the two pre-ReLU hidden layers, whose 2-D maps vanish in the authors' mode,
-  spec 3.6). A trainable embedding replaces GloVe; pre-trained vectors can be passed in.
+  see :mod:`datarights.models.activations`). A trainable embedding replaces GloVe; pre-trained vectors can be passed in.
 - ``gru_forecaster``: a small GRU encoder with a linear head to a whole horizon (L = 2).
 - ``mlp_regressor``: an MLP for tabular data (L = number of hidden layers, all 2-D).
 """
@@ -24,7 +24,7 @@ from torch import Tensor, nn
 
 
 def allcnn_regressor(num_outputs: int = 1, input_shape: tuple[int, int, int] = (3, 32, 32), *, width: float = 1.0) -> nn.Module:
-    """AllCNN (spec 6) with ``num_outputs`` regression outputs; ``width`` scales its 96/192 channels."""
+    """AllCNN (the authors' ``models.py``) with ``num_outputs`` regression outputs; ``width`` scales its 96/192 channels."""
     from datarights.models import AllCNN
 
     model = AllCNN(num_outputs, tuple(input_shape), width=width)
@@ -43,7 +43,7 @@ def resnet18_regressor(num_outputs: int = 1, input_shape: tuple[int, int, int] =
 
 
 class LSTMPairRegressor(nn.Module):
-    """The authors' STS-B ``LSTMnetwork`` (spec 6) over token ids of shape (batch, 2, tokens)."""
+    """The authors' STS-B ``LSTMnetwork`` (their ``models.py``) over token ids of shape (batch, 2, tokens)."""
 
     def __init__(self, num_outputs: int = 1, input_shape: tuple[int, int] = (2, 10), *, vocab_size: int,
                  embedding_dim: int = 300, hidden: int = 64, dropout: float = 0.3, vectors: Tensor | None = None,

@@ -14,8 +14,8 @@ class UNSIRStudy:
     """What the UNSIR chapter runs under a profile: the method's settings and the experiment grid.
 
     ``classes``: the single-class requests (each forgotten in turn, mean ± std over them);
-    ``multi_class``: the multi-class requests (2, 4 and 7 classes, the third-party reading of the
-    paper's sets, spec 1.1); ``notebook_pair``: the authors' notebook request (airplane, bird);
+    ``multi_class``: the multi-class requests (2, 4 and 7 classes, a third-party research note's
+    reading of the paper's sets); ``notebook_pair``: the authors' notebook request (airplane, bird);
     the sensitivity grids multiply the impair learning rate, set the retain subset size and λ,
     each on ``sensitivity_classes``. ``notebook_profile``: also train the notebook's model on its
     recipe (``VARIANTS["unsir-notebook"]``: torchvision ResNet-18, ImageNet stem, 40 epochs of Adam, no
@@ -54,7 +54,7 @@ STUDIES: dict[str, UNSIRStudy] = {
     "smoke": UNSIRStudy(replace(DIGITS_UNSIR, noise_images=16, noise_steps=10, retain_per_class=20), classes=(0, 1),
                         multi_class=((1, 2),), sensitivity_classes=(0,), impair_lr_factors=(1.0, 10.0),
                         retain_per_class=(10, 20), noise_penalties=(0.1, 10.0)),
-    # The paper's settings (spec 1.4): 256 noise images per class in 20 copies, 1,000 retain images per class.
+    # The paper's settings (the UNSIR notebook): 256 noise images per class in 20 copies, 1,000 retain images per class.
     # Four single classes (airplane, bird, cat, ship) rather than ten, and the logistic attacker only, so that
     # the chapter's retraining runs (about two GPU minutes each) fit one device session; each request is
     # cached on its own, so adding classes later resumes rather than restarts.

@@ -64,7 +64,7 @@ STUDIES: dict[str, ZeroShotStudy] = {
                            replace(_DIGITS_EMMN, noise_images=8, noise_steps=5), replace(_DIGITS_UNSIR, noise_images=8, noise_steps=5),
                            _DIGITS_BAD_TEACHER, profiles=(PROFILES["smoke"],), seeds=(0, 1), thresholds=(0.01, None), betas=(0.0, 250.0),
                            ablation_pseudo_batches=3, plateau_pseudo_batches=12, alphas=(0.05, 0.2), curve_steps=5, inversion=InversionConfig(steps=10, restarts=2)),
-    # The authors' settings (spec 3.5): 4,000 pseudo-batches of 256, Adam 1e-3, β 250, gate 0.01, trajectory every 50.
+    # The authors' settings (their MNIST notebook): 4,000 pseudo-batches of 256, Adam 1e-3, β 250, gate 0.01, trajectory every 50.
     "full": ZeroShotStudy(GKTConfig(variant="strict"), EMMNConfig(), unsir_settings.settings("full").config, bad_teacher_settings.settings("full").config,
                           profiles=(variant("zero-shot-mnist"), variant("zero-shot-cifar10-allcnn"), PROFILES["full"]), ablation_pseudo_batches=1000,
                           curve_steps=100, inversion=InversionConfig(steps=300)),

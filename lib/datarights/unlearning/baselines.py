@@ -43,7 +43,8 @@ class RetrainConfig:
 
 @dataclass(frozen=True)
 class FinetuneConfig:
-    """Fine-tuning on D_r: 5 epochs at learning rate 0.02, the SSD codebase's ``finetune`` (peers A.2)."""
+    """Fine-tuning on D_r: 5 epochs at learning rate 0.02, the SSD codebase's ``finetune``
+    (its ``src/forget_full_class_strategies.py``)."""
 
     train: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=5, batch_size=256, optimizer="sgd", lr=0.02,
                                                                    schedule="constant", augment=None))
