@@ -50,7 +50,8 @@ tables = {scenario: head_to_head.compare(head_to_head.applicable(scenario), scen
 everything = pd.concat(tables.values(), ignore_index=True)
 meta = {"profile": profile, "seed": ", ".join(map(str, seeds)), "device": str(resolve_device(device)),
         "torch": torch.__version__, "dataset": P.dataset}
-failed = everything[everything.status != "ok"]
+not_run = everything[everything.status.str.startswith("not run")]
+failed = everything[(everything.status != "ok") & ~everything.status.str.startswith("not run")]
 show_markdown(provenance(
     meta, P.description, chapter="06",
     request=(f"Requests on {P.dataset}: classes {list(study.classes)} one at a time; sub-classes "
@@ -305,6 +306,9 @@ glue("h2h_class_unsir_code_df", f"{100 * method_mean(tables['class'], 'unsir_cod
 glue("h2h_class_gkt_dr", f"{100 * method_mean(tables['class'], 'gkt', 'retain_test'):.1f}")
 glue("h2h_class_gold_dr", f"{100 * method_mean(tables['class'], 'retrain', 'retain_test'):.1f}")
 glue("h2h_failed", str(len(failed)))
+glue("h2h_not_run", Markdown(
+    " ".join(f"{plots.label(m)}: {reason}." for m, reason in not_run.groupby("method").status.first().items())
+    if len(not_run) else "none."))
 glue("h2h_dataset", P.dataset)
 glue("h2h_classes", ", ".join(map(str, study.classes)))
 glue("h2h_retrain_seconds", f"{everything[everything.method == 'retrain'].seconds.median():.1f}")
@@ -345,7 +349,7 @@ glue("h2h_retrain_seconds", f"{everything[everything.method == 'retrain'].second
 #   the noise's share of the forgetting from the impair step's.
 #
 # Failed runs on this page: {glue:text}`h2h_failed` (each would appear as a row with its error
-# in the tables above).
+# in the tables above). Methods this profile does not run: {glue:md}`h2h_not_run`
 #
 # ## Exercises
 #

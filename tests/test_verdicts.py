@@ -260,3 +260,10 @@ def test_unsir_quirks_split_the_code_variant():
     assert "quirks" not in UNSIRConfig().to_dict() and UNSIRConfig(quirks=("batchnorm",)).to_dict()["quirks"] == ("batchnorm",)
     with pytest.raises(ValueError, match="unknown"):
         UNSIRConfig(quirks=("typo",))
+
+
+def test_compare_claims_nothing_when_a_method_has_no_value():
+    """A method not run under a profile (all NaN) once read as 'higher than retraining'; now no order is claimed."""
+    verdict = v.compare("GKT", [float("nan")] * 3, "retraining", [0.97, 0.972, 0.975], quantity="retain accuracy", tolerance=0.01)
+    assert verdict.kind == "unresolved" and not verdict.informative
+    assert "no value for GKT" in verdict.text and "higher" not in verdict.text

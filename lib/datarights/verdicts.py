@@ -155,6 +155,10 @@ def compare(a: str, a_values: Values, b: str, b_values: Values, *, quantity: str
     """
     quantity = quantity[:1].upper() + quantity[1:]
     ea, eb = estimate(a_values), estimate(b_values)
+    missing = [name for name, e in ((a, ea), (b, eb)) if not math.isfinite(e.mean)]
+    if missing:  # a method not run (or failed) under this profile: nothing to compare
+        return Verdict(f"{quantity}: no value for {' and '.join(missing)} on this profile, so no comparison is made.",
+                       "unresolved", _rule(tolerance), (), False, {"a": ea.mean, "b": eb.mean})
     m = margin(ea, eb, tolerance)
     shown = f"{a} {ea.show(digits, scale, unit)}, {b} {eb.show(digits, scale, unit)}"
     details = {"a": ea.mean, "b": eb.mean, "margin": float("nan") if m is None else m}
