@@ -69,30 +69,42 @@ def run_chapter(chapter: str, profile: str) -> tuple[float, int]:
     return seconds, made
 
 
+EMPTY_CACHE = "alone, empty caches"
+
+
+def render(measured: dict, profile: str) -> str:
+    """The table of ``book/chapter_times.md`` from the stored measurements (each with its conditions)."""
+    machine = f"{platform.machine()}, {os.cpu_count()} CPU cores, no GPU"
+    rows = [f"| {c} | {m['seconds'] / 60:.1f} min | {m.get('conditions', EMPTY_CACHE)} | {m['load']} | {m['date']} |"
+            for c, m in sorted(measured.items())]
+    return "\n".join([
+        f"| chapter | its experiments, {profile} profile | conditions | load average | measured |",
+        "|---|---|---|---|---|",
+        *rows,
+        "",
+        f"Measured by `benchmarks/chapter_times.py` ({machine}). \"{EMPTY_CACHE}\": the chapter in a fresh process "
+        "with empty result and model caches, the budget's definition. Other rows were measured while computing the "
+        "book's results and are stated as such (shared caches, so models another chapter trained were reused; two "
+        "chapters computed at once, one thread each); the load average is the machine's at the end of the run.",
+        "",
+    ])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("chapters", nargs="*", default=list(CHAPTERS), help="chapter numbers (default: all)")
     parser.add_argument("--profile", default="quick", help="profile to time (default: quick)")
+    parser.add_argument("--render-only", action="store_true", help="rewrite the table from the stored measurements")
     args = parser.parse_args()
-    measured = json.loads(TABLE.with_suffix(".json").read_text()) if TABLE.with_suffix(".json").is_file() else {}
-    for chapter in args.chapters:
+    store = TABLE.with_suffix(".json")
+    measured = json.loads(store.read_text()) if store.is_file() else {}
+    for chapter in ([] if args.render_only else args.chapters):
         seconds, made = run_chapter(chapter, args.profile)
-        measured[chapter] = {"seconds": round(seconds, 1), "entries": made, "profile": args.profile,
+        measured[chapter] = {"seconds": round(seconds, 1), "entries": made, "profile": args.profile, "conditions": EMPTY_CACHE,
                              "date": datetime.date.today().isoformat(), "load": round(os.getloadavg()[0], 1)}
         print(f"chapter {chapter}: {seconds:.0f} s, {made} files", flush=True)
-        TABLE.with_suffix(".json").write_text(json.dumps(measured, indent=1, sort_keys=True) + "\n")
-    machine = f"{platform.machine()}, {os.cpu_count()} CPU cores, no GPU"
-    rows = [f"| {c} | {m['seconds'] / 60:.1f} min | {m['date']} |" for c, m in sorted(measured.items())]
-    total = sum(m["seconds"] for m in measured.values())
-    TABLE.write_text("\n".join([
-        f"| chapter | its experiments, {args.profile} profile, empty cache | measured |",
-        "|---|---|---|",
-        *rows,
-        f"| all | {total / 60:.0f} min | |",
-        "",
-        f"Measured by `benchmarks/chapter_times.py` ({machine}); each chapter alone, in a fresh process with empty caches.",
-        "",
-    ]))
+        store.write_text(json.dumps(measured, indent=1, sort_keys=True) + "\n")
+    TABLE.write_text(render(measured, args.profile))
     print(TABLE.read_text())
 
 
