@@ -2,6 +2,7 @@ import pytest
 import torch
 
 from datarights import models, train
+from datarights.profiles import get
 from datarights.settings.common import DIGITS_QUICK
 
 
