@@ -303,8 +303,6 @@ glue("h2h_class_bt_zrf", f"{method_mean(tables['class'], 'bad_teacher', 'zrf_cod
 glue("h2h_class_gold_zrf", f"{method_mean(tables['class'], 'retrain', 'zrf_code'):.3f}")
 glue("h2h_class_unsir_df", f"{100 * method_mean(tables['class'], 'unsir', 'forget'):.1f}")
 glue("h2h_class_unsir_code_df", f"{100 * method_mean(tables['class'], 'unsir_code', 'forget'):.1f}")
-glue("h2h_class_gkt_dr", f"{100 * method_mean(tables['class'], 'gkt', 'retain_test'):.1f}")
-glue("h2h_class_gold_dr", f"{100 * method_mean(tables['class'], 'retrain', 'retain_test'):.1f}")
 glue("h2h_failed", str(len(failed)))
 glue("h2h_not_run", Markdown(
     " ".join(f"{plots.label(m)}: {reason}." for m, reason in not_run.groupby("method").status.first().items())

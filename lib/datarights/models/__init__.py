@@ -96,45 +96,48 @@ class AllCNN(nn.Module):
         return self.classifier(torch.flatten(self.pool(self.features(x)), 1))
 
 
-class DigitsCNN(nn.Module):
-    """Three conv blocks and a linear head: ~100k parameters, trains on 8×8 digits in seconds on a CPU."""
+class _PooledCNN(nn.Module):
+    """Conv–BN–ReLU ``features``, global average pool, linear head: the shape of the book's small CNNs."""
 
-    def __init__(self, num_classes: int, input_shape: InputShape = (1, 8, 8), width: int = 32):
+    def __init__(self, features: nn.Sequential, channels: int, num_classes: int):
         super().__init__()
-        self.features = nn.Sequential(
-            _conv_block(input_shape[0], width),
-            _conv_block(width, 2 * width),
-            nn.MaxPool2d(2),
-            _conv_block(2 * width, 4 * width),
-        )
+        self.features = features
         self.pool = nn.AdaptiveAvgPool2d(1)
-        self.classifier = nn.Linear(4 * width, num_classes)
+        self.classifier = nn.Linear(channels, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.classifier(torch.flatten(self.pool(self.features(x)), 1))
 
 
-class SmallCNN(nn.Module):
+class DigitsCNN(_PooledCNN):
+    """Three conv blocks and a linear head: ~100k parameters, trains on 8×8 digits in seconds on a CPU."""
+
+    def __init__(self, num_classes: int, input_shape: InputShape = (1, 8, 8), width: int = 32):
+        features = nn.Sequential(
+            _conv_block(input_shape[0], width),
+            _conv_block(width, 2 * width),
+            nn.MaxPool2d(2),
+            _conv_block(2 * width, 4 * width),
+        )
+        super().__init__(features, 4 * width, num_classes)
+
+
+class SmallCNN(_PooledCNN):
     """Three Conv–BN–ReLU blocks with a 2×2 max-pool after each of the first two, a linear head.
 
-    ~70k parameters at ``width=16``; a forward pass on a 28×28 image costs about as much as the
+    ~24k parameters at ``width=16``; a forward pass on a 28×28 image costs about as much as the
     digits CNN's on an 8×8 one (~2 MFLOP), so MNIST trains in CPU seconds per thousand images.
     """
 
     def __init__(self, num_classes: int, input_shape: InputShape = (1, 28, 28), width: int = 16):
-        super().__init__()
-        self.features = nn.Sequential(
+        features = nn.Sequential(
             _conv_block(input_shape[0], width),
             nn.MaxPool2d(2),
             _conv_block(width, 2 * width),
             nn.MaxPool2d(2),
             _conv_block(2 * width, 4 * width),
         )
-        self.pool = nn.AdaptiveAvgPool2d(1)
-        self.classifier = nn.Linear(4 * width, num_classes)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.classifier(torch.flatten(self.pool(self.features(x)), 1))
+        super().__init__(features, 4 * width, num_classes)
 
 
 BUILDERS: dict[str, Callable[..., nn.Module]] = {
