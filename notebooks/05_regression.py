@@ -587,7 +587,7 @@ glue("vision_gap_text", Markdown(
     + (": it moves toward the blindspot model, which is not the gold model. Its own forget error "
        f"({result.table('vision').groupby('method').proxy_forget_test.mean().get('blindspot', float('nan')):.1f}) bounds how far Blindspot can go."
        if gap < 0.5 else ".")))
-vision_rows = result.table("vision")
+vision_seed_rows = result.table("vision")
 
 
 def per_seed(rows: pd.DataFrame, method: str, column: str) -> np.ndarray:
@@ -597,16 +597,16 @@ def per_seed(rows: pd.DataFrame, method: str, column: str) -> np.ndarray:
 vision_meta_source = result.meta("vision")
 glue("vision_source", Markdown(f"{vision_meta_source['source']}, forget {vision_meta_source['rule']}."))
 glue("vision_gaussian_vs_blindspot", verdicts.compare(
-    "Gaussian fine-tuning", per_seed(vision_rows, "gaussian_finetune", "forget_test"), "Blindspot",
-    per_seed(vision_rows, "blindspot", "forget_test"), quantity="Test-forget error (higher is further from the original)",
+    "Gaussian fine-tuning", per_seed(vision_seed_rows, "gaussian_finetune", "forget_test"), "Blindspot",
+    per_seed(vision_seed_rows, "blindspot", "forget_test"), quantity="Test-forget error (higher is further from the original)",
     tolerance=0.01, lower="lower", higher="higher"))
-mia_verdict = verdicts.mia_check(per_seed(vision_rows, "original", "mia"), per_seed(vision_rows, "retrained", "mia"),
+mia_verdict = verdicts.mia_check(per_seed(vision_seed_rows, "original", "mia"), per_seed(vision_seed_rows, "retrained", "mia"),
                                  attacker="SVC on |error|")
 methods_ain = ("finetune", "gaussian_finetune", "blindspot")
 ain_below_original = [plots.label(m) for m in methods_ain
-                      if verdicts.compare(m, per_seed(vision_rows, m, "ain"), "original", per_seed(vision_rows, "original", "ain"),
+                      if verdicts.compare(m, per_seed(vision_seed_rows, m, "ain"), "original", per_seed(vision_seed_rows, "original", "ain"),
                                           quantity="AIN", tolerance=0.05).kind in ("lower", "tie")
-                      ] if "ain" in vision_rows and vision_rows.loc[vision_rows.method == "original", "ain"].notna().any() else []
+                      ] if "ain" in vision_seed_rows and vision_seed_rows.loc[vision_seed_rows.method == "original", "ain"].notna().any() else []
 ain_verdict = (verdicts.Verdict(
     f"AIN is uninformative here: the original model, which forgot nothing, scores at least as high as {', '.join(ain_below_original)} "
     "(spread over seeds), so the index does not order the methods by forgetting on this task.", "uninformative",
@@ -733,6 +733,6 @@ text_note = (
 vision_note = (
     " On the images Gaussian fine-tuning goes further than Blindspot, whose reach is bounded by its blindspot model "
     "(experiment 4 shows how this depends on its training length)."
-    if verdicts.compare("g", per_seed(vision_rows, "gaussian_finetune", "forget_test"), "b",
-                        per_seed(vision_rows, "blindspot", "forget_test"), quantity="", tolerance=0.01).kind == "higher" else "")
+    if verdicts.compare("g", per_seed(vision_seed_rows, "gaussian_finetune", "forget_test"), "b",
+                        per_seed(vision_seed_rows, "blindspot", "forget_test"), quantity="", tolerance=0.01).kind == "higher" else "")
 glue("ordering_text", Markdown(ordering(tm, "text") + " And " + ordering(vm, "vision") + text_note + vision_note))
