@@ -259,3 +259,68 @@ def test_bad_inputs_are_refused_with_the_arguments_name():
     with pytest.raises(ValueError, match="models is empty"):
         model_outputs([], Split(x=torch.zeros(1, 1, 8, 8, dtype=torch.uint8), y=torch.zeros(1, dtype=torch.long),
                                 mean=(0.5,), std=(0.25,)))
+
+
+# --- additions: the official code's numbers, probabilities, pooled variance, determinism ------------
+
+
+def test_epsilons_match_the_official_competition_code_on_a_fixed_input():
+    """Regression against google-deepmind/unlearning_evaluation metric.py (commit ffae0ff), run on CPU
+    (``.cuda()`` removed, its ``assert thr_eps`` on an array made ``len(thr_eps)``) on this very input:
+    ε = 1.945899, 1.098586, 1.386274, 1.791746, 1.386274, 1.609422 (float32) and forget score 0.1875."""
+    rng = np.random.default_rng(7)
+    u, r = rng.normal(size=(8, 6)) + 0.7, rng.normal(size=(8, 6))
+    official = np.array([1.945899, 1.098586, 1.386274, 1.791746, 1.386274, 1.609422])
+    np.testing.assert_allclose(per_example_epsilons(u, r), official, atol=2e-6)
+    assert forgetting_quality(u, r).score == pytest.approx(0.1875)
+
+
+def test_logit_scaled_confidence_from_probabilities():
+    """log(p_y / Σ_{c≠y} p_c) equals the exact logit version on softmax rows, keeps leading (model)
+    dimensions, and stays finite at p_y ∈ {0, 1} (1e-45 inside each log, as the competition)."""
+    from datarights.metrics import logit_scaled_confidence
+
+    logits = torch.tensor([[2.0, 0.0, -1.0], [0.0, 0.0, 0.0], [-3.0, 4.0, 1.0]], dtype=torch.float64)
+    labels = np.array([0, 2, 0])
+    probs = logits.softmax(1).numpy()
+    np.testing.assert_allclose(logit_scaled_confidence(probs, labels), logit_confidence(logits, labels), rtol=1e-10)
+    assert logit_scaled_confidence(np.stack([probs, probs]), labels).shape == (2, 3)
+    certain = logit_scaled_confidence(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0, 0]))
+    np.testing.assert_allclose(certain, [-math.log(1e-45), math.log(1e-45)])
+    with pytest.raises(ValueError, match="probabilities must lie in"):
+        logit_scaled_confidence(np.array([[1.5, -0.5]]), np.array([0]))
+    with pytest.raises(ValueError, match="labels must be 1-D integers"):
+        logit_scaled_confidence(probs, labels[:2])
+    with pytest.raises(ValueError, match="probabilities contains 1 non-finite"):
+        logit_scaled_confidence(np.array([[np.nan, 0.5]]), np.array([0]))
+
+
+def test_global_variance_pools_sigma_over_examples():
+    """LiRA's fix_variance: one σ per population over all examples and models; the location stays per example."""
+    shadow_u = np.array([[1.0, 10.0], [2.0, 10.0], [3.0, 10.0]])
+    shadow_r = np.array([[-1.0, 0.0], [0.0, 0.0], [1.0, 0.0]])
+    score = lira_scores(shadow_u, shadow_r, np.array([[0.5, 5.0]]), global_variance=True)
+    sd_u, sd_r = np.std(shadow_u), np.std(shadow_r)
+    expected = [(-0.5 * ((x - mu_u) / sd_u) ** 2 - math.log(sd_u)) - (-0.5 * ((x - mu_r) / sd_r) ** 2 - math.log(sd_r))
+                for x, mu_u, mu_r in ((0.5, 2.0, 0.0), (5.0, 10.0, 0.0))]
+    np.testing.assert_allclose(score[0], expected)
+    # per example, the second column's zero spread would make the score explode; pooled it stays finite
+    assert np.all(np.isfinite(score))
+    same = u_lira_cv(*populations(0, k=16, n=50), folds=4, global_variance=True)
+    apart = u_lira_cv(*populations(0, shift=6.0, k=16, n=50), folds=4, global_variance=True)
+    assert abs(same.auc - 0.5) < 0.06 and apart.auc > 0.999
+
+
+def test_evaluations_are_deterministic():
+    """Same outputs (and seed) give bit-identical results; only u_lira_cv's fold assignment uses the seed."""
+    u, r = populations(5, shift=0.5, k=16, n=20)
+    a, b = forgetting_quality(u, r), forgetting_quality(u.copy(), r.copy())
+    np.testing.assert_array_equal(a.epsilons, b.epsilons)
+    assert a.score == b.score
+    c, d = u_lira_cv(u, r, folds=4, seed=3), u_lira_cv(u, r, folds=4, seed=3)
+    np.testing.assert_array_equal(c.scores, d.scores)
+    assert c.auc == d.auc and c.accuracy == d.accuracy
+    # leave-one-out: every fit is the same whatever the seed (it only orders the rows of ``scores``)
+    loo, loo_other_seed = u_lira_cv(u, r), u_lira_cv(u, r, seed=9)
+    assert loo.auc == loo_other_seed.auc and loo.accuracy == loo_other_seed.accuracy
+    np.testing.assert_array_equal(loo.per_example_accuracy, loo_other_seed.per_example_accuracy)

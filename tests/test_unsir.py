@@ -165,3 +165,27 @@ def test_runner_also_trains_the_notebook_recipe_when_asked(tmp_path, monkeypatch
     assert list(notebook.group.unique()) == ["smoke", "smoke-notebook"]
     assert set(notebook.method) == set(unsir_experiments.METHODS) and "mia_svc" not in notebook
     assert result.meta["model"] == "digits_cnn"
+
+
+@pytest.mark.slow
+def test_runner_measures_single_requests_fully_the_others_for_accuracies_and_runs_the_quirk_factorial(tmp_path, monkeypatch):
+    """The chapter's budget split: single-class requests carry the attacks and the relearn time (and AIN against
+    the retrained model), multi-class and notebook requests only accuracies and times; the quirk factorial holds
+    every combination of the three quirks, once per sensitivity class, with one indicator column per quirk."""
+    from datarights.cache import Cache
+    from datarights.settings import unsir as unsir_settings
+    from datarights.unlearning.unsir import QUIRKS
+
+    grid = replace(unsir_settings.STUDIES["smoke"], classes=(0,), multi_class=((1, 2),), sensitivity_classes=(3,),
+                   impair_lr_factors=(1.0,), retain_per_class=(10,), noise_penalties=(0.1,), mia_attacks=("logistic",))
+    monkeypatch.setitem(unsir_settings.STUDIES, "smoke", grid)
+    result = unsir_experiments.run("smoke", 0, device="cpu", cache=Cache(tmp_path / "results", tmp_path / "models"))
+    single = result.single
+    assert {"mia_logistic", "relearn_steps", "ain"} <= set(single) and single.set_index("method").loc["retrained", "ain"] == 1.0
+    for table in (result.multi, result.notebook):
+        assert not {"mia_logistic", "relearn_steps", "ain"} & set(table)
+        assert {"forget_test", "retain_test", "impaired_forget_test", "seconds"} <= set(table)
+    quirks = result.quirks
+    assert len(quirks) == 2 ** len(QUIRKS) and set(quirks["class"]) == {3}
+    assert quirks[list(QUIRKS)].sum().tolist() == [2 ** (len(QUIRKS) - 1)] * len(QUIRKS)
+    assert "none (the paper's form)" in set(quirks.quirks)

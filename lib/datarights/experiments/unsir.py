@@ -2,9 +2,13 @@
 
 Every forget request (one class, several classes, the notebook's airplane + bird) runs the
 original and retrained models, the three foundation baselines and UNSIR in three forms (the
-paper's, the authors' code, impair without noise), each measured alike. The sensitivity sweeps
-vary one UNSIR setting at a time. Each request and each sweep is cached as its own JSON entry,
-so an interrupted run resumes where it stopped and the chapter executes from the stored rows.
+paper's, the authors' code, impair without noise), each measured alike. Single-class requests
+get every measurement (accuracies, both membership attacks, relearn time); the multi-class and
+notebook requests, which the chapter reads for accuracies and times only, get the accuracies,
+which keeps the chapter within its CPU budget. The sensitivity sweeps vary one UNSIR setting at a
+time, and the quirk factorial applies every combination of the notebook's three departures. Each
+request, sweep and factorial is cached as its own JSON entry, so an interrupted run resumes where
+it stopped and the chapter executes from the stored rows.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from __future__ import annotations
 import platform
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from itertools import combinations
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -34,6 +39,7 @@ from datarights.settings.common import Profile
 from datarights.settings.unsir import UNSIRStudy, settings
 from datarights.tables import summarise
 from datarights.unlearning import UNSIRConfig
+from datarights.unlearning.unsir import QUIRKS
 
 RESULT_VERSION = 2
 BASELINES = ("finetune", "neggrad", "random_labels")
@@ -45,6 +51,7 @@ UNSIR_FORMS: dict[str, dict[str, Any]] = {
 METHODS = ("original", "retrained", *BASELINES, *UNSIR_FORMS)
 NOISE_IMAGES_KEPT = 6  # noise images per class stored for the figure
 SENSITIVITY_FORMS = ("unsir", "unsir_no_noise")
+Measures = Literal["all", "accuracies"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,15 @@ class UNSIRResult:
     @property
     def sensitivity(self) -> pd.DataFrame:
         return pd.DataFrame([row for sweep in self.raw["sensitivity"] for row in sweep["rows"]])
+
+    @property
+    def quirks(self) -> pd.DataFrame:
+        """The quirk factorial: one row per (class, combination of quirks), with a boolean column per quirk."""
+        table = pd.DataFrame([row for factorial in self.raw["quirks"] for row in factorial["rows"]])
+        for quirk in QUIRKS:
+            table[quirk] = table["quirks"].map(lambda combo, q=quirk: q in combo)
+        table["quirks"] = table["quirks"].map(lambda combo: " + ".join(q.replace("_", " ") for q in combo) or "none (the paper's form)")
+        return table
 
     def noise(self) -> dict[int, np.ndarray]:
         """A few learned noise images per class (single-class requests), in the normalised input space."""
@@ -147,9 +163,9 @@ def _unlearn(setup: Setup, study: UNSIRStudy) -> dict[str, unlearning.Unlearning
 
 
 def _model_row(name: str, model: torch.nn.Module, setup: Setup, target: float, seconds: float,
-               attacks: tuple[str, ...]) -> dict[str, Any]:
+               attacks: tuple[str, ...], measure: Measures) -> dict[str, Any]:
     s = setup.splits
-    row, _ = core_row(model, setup, target, attacks)
+    row = core_row(model, setup, target, attacks)[0] if measure == "all" else split_accuracies(model, s)
     return {
         "method": name, **row, "seconds": seconds,
         "forget_predictions": prediction_distribution(model, s.forget_test, s.num_classes).tolist(),
@@ -158,19 +174,22 @@ def _model_row(name: str, model: torch.nn.Module, setup: Setup, target: float, s
 
 
 def _request(profile: Profile, study: UNSIRStudy, seed: int, classes: tuple[int, ...], group: str, *, device, data_dir,
-             cache: Cache) -> Part:
+             cache: Cache, measure: Measures = "all") -> Part:
+    """One forget request; ``measure="accuracies"`` skips the membership attacks and the relearn time."""
     config = {"profile": profile.to_dict(), "unsir": study.config.to_dict(), "seed": seed, "classes": list(classes),
               "mia_attacks": list(study.mia_attacks), "version": RESULT_VERSION}
+    if measure != "all":
+        config["measure"] = measure
 
     def compute() -> dict[str, Any]:
         setup = prepare(profile, seed, forget_classes=classes, device=device, data_dir=data_dir, cache=cache)
-        target = relearn_target(setup)
+        target = relearn_target(setup) if measure == "all" else float("nan")
         results = _unlearn(setup, study)
         attacks = study.mia_attacks
-        rows = [_model_row(name, getattr(setup, name), setup, target, setup.seconds[name], attacks)
+        rows = [_model_row(name, getattr(setup, name), setup, target, setup.seconds[name], attacks, measure)
                 for name in ("original", "retrained")]
         for name, result in results.items():
-            row = _model_row(name, result.model, setup, target, result.seconds, attacks)
+            row = _model_row(name, result.model, setup, target, result.seconds, attacks, measure)
             if "impaired" in result.extra:
                 impaired = split_accuracies(result.extra["impaired"], setup.splits)
                 row.update({f"impaired_{k}": v for k, v in impaired.items()})
@@ -178,9 +197,10 @@ def _request(profile: Profile, study: UNSIRStudy, seed: int, classes: tuple[int,
                 row.update(n_impair=result.extra["n_impair"], n_noise_in_impair=result.extra["n_noise_in_impair"],
                            n_retain_subset=result.extra["n_retain_subset"])
             rows.append(row)
-        gold_steps = rows[1]["relearn_steps"]
-        for row in rows:
-            row["ain"] = row["relearn_steps"] / gold_steps
+        if measure == "all":
+            gold_steps = rows[1]["relearn_steps"]
+            for row in rows:
+                row["ain"] = row["relearn_steps"] / gold_steps
         paper = results["unsir"].extra
         return {
             "label": ",".join(map(str, classes)), "group": group, "classes": list(classes), "rows": rows,
@@ -191,7 +211,7 @@ def _request(profile: Profile, study: UNSIRStudy, seed: int, classes: tuple[int,
 
     request = ForgetRequest("class", classes=tuple(classes))
     share = forget_share(request)
-    work = (len(METHODS) * MEASURE_WORK + training_work(profile.finetune.train, 1 - share)
+    work = (len(METHODS) * (MEASURE_WORK if measure == "all" else 0.3) + training_work(profile.finetune.train, 1 - share)
             + training_work(profile.neggrad.train, share) + training_work(profile.random_labels.train, 1.0))
     return Part("02", f"UNSIR request {group} {','.join(map(str, classes))} ({profile.name}, seed {seed})", "unsir-request", config,
                 compute, ((profile, seed, request),), work)
@@ -232,21 +252,47 @@ def _sensitivity(profile: Profile, study: UNSIRStudy, seed: int, forget_class: i
                 ((profile, seed, ForgetRequest("class", classes=(forget_class,))),), runs * 0.5)
 
 
+def quirk_combinations() -> list[tuple[str, ...]]:
+    """Every subset of the notebook's quirks (``unsir.QUIRKS``), from none (the paper's form) to all three."""
+    return [combo for k in range(len(QUIRKS) + 1) for combo in combinations(QUIRKS, k)]
+
+
+def _quirks(profile: Profile, study: UNSIRStudy, seed: int, forget_class: int, *, device, data_dir, cache: Cache) -> Part:
+    config = {"profile": profile.to_dict(), "unsir": study.config.to_dict(), "seed": seed, "class": forget_class,
+              "quirks": [list(c) for c in quirk_combinations()], "version": RESULT_VERSION}
+
+    def compute() -> dict[str, Any]:
+        setup = prepare(profile, seed, forget_classes=(forget_class,), device=device, data_dir=data_dir, cache=cache)
+        s, rows = setup.splits, []
+        for combo in quirk_combinations():
+            result = unlearning.unsir(setup.original, retain=s.retain_train, forget_classes=s.forget_classes,
+                                      config=_unsir_config(study, seed, quirks=combo))
+            after = split_accuracies(result.model, s)
+            rows.append({"class": forget_class, "quirks": list(combo), "forget_test": after["forget_test"],
+                         "retain_test": after["retain_test"], "seconds": result.seconds})
+        return {"class": forget_class, "rows": rows}
+
+    return Part("02", f"UNSIR quirk factorial, class {forget_class} ({profile.name}, seed {seed})", "unsir-quirks", config, compute,
+                ((profile, seed, ForgetRequest("class", classes=(forget_class,))),), len(quirk_combinations()) * 0.5)
+
+
 def parts(profile: str | Profile, seed: int, *, device: str | torch.device | None = "auto", data_dir: str | Path | None = None,
           cache: Cache | None = None) -> dict[str, list[Part]]:
     """Every cached entry of the chapter for ``profile`` and ``seed``, by experiment, in the chapter's order."""
     profile = get(profile)
     chosen = settings(profile.name)
     common = dict(device=device, data_dir=data_dir, cache=cache or Cache())
-    notebook = [_request(profile, chosen, seed, chosen.notebook_pair, profile.name, **common)]
+    accuracies: dict[str, Any] = {**common, "measure": "accuracies"}
+    notebook = [_request(profile, chosen, seed, chosen.notebook_pair, profile.name, **accuracies)]
     if chosen.notebook_profile is not None:
         recipe = chosen.notebook_profile
-        notebook.append(_request(recipe, chosen, seed, chosen.notebook_pair, recipe.name, **common))
+        notebook.append(_request(recipe, chosen, seed, chosen.notebook_pair, recipe.name, **accuracies))
     return {
         "single": [_request(profile, chosen, seed, (c,), "single", **common) for c in chosen.classes],
-        "multi": [_request(profile, chosen, seed, tuple(cs), f"{len(cs)} classes", **common) for cs in chosen.multi_class],
+        "multi": [_request(profile, chosen, seed, tuple(cs), f"{len(cs)} classes", **accuracies) for cs in chosen.multi_class],
         "notebook": notebook,
         "sensitivity": [_sensitivity(profile, chosen, seed, c, **common) for c in chosen.sensitivity_classes],
+        "quirks": [_quirks(profile, chosen, seed, c, **common) for c in chosen.sensitivity_classes],
     }
 
 

@@ -11,6 +11,7 @@ from datarights.metrics.forgetting import (
     LiRAResult,
     forgetting_quality,
     logit_confidence,
+    logit_scaled_confidence,
     model_outputs,
     per_example_epsilons,
     retrain_reference,

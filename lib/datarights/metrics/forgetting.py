@@ -41,22 +41,32 @@ per-example likelihood-ratio attack. For each example, Gaussians are fitted to t
 confidence φ = log(p/(1 − p)) under shadow models where it was unlearned and where it was never
 seen (retrained); a target model's φ is scored by log N(φ; μ_U, σ_U) − log N(φ; μ_R, σ_R)
 (positive: "this model unlearned the example", i.e. its trace remains). The fit follows the LiRA
-reference code (Carlini et al. 2022, tensorflow/privacy ``research/mi_lira_2021``): median for the
-location, population standard deviation + 1e-30. The attack is judged on held-out target models
-(``u_lira``) or by cross-fitting over the given models (``u_lira_cv``): AUC and TPR at low FPR
+reference code (Carlini et al. 2022, tensorflow/privacy ``research/mi_lira_2021/plot.py``,
+``generate_ours``): median for the location, population standard deviation + 1e-30, per example
+or, with ``global_variance=True`` (that code's ``fix_variance``, the option LiRA offers for few
+shadow models), one standard deviation per population pooled over all examples. The attack is
+judged on held-out target models (``u_lira``) or by cross-fitting over the given models
+(``u_lira_cv``, leave-one-out by default: a target never enters its own fit): AUC and TPR at low FPR
 pooled over (target model, example) pairs as in LiRA, the balanced accuracy of the likelihood
 ratio test at LR = 1 (50 % = indistinguishable from retraining), and the same per example.
 
 Where we chose: the logit-scaled confidence is computed exactly as z_y − logsumexp_{c≠y} z_c
 (the competition adds 1e-45 inside its logs, which differs only when a probability underflows
-float64); with unequal K the bins use the smaller population; two point-mass populations give ε = 0
-if they coincide and the cap otherwise (the competition's code divides 0 by 0 there); an example on
+float64); ``logit_scaled_confidence`` computes it from probabilities exactly as the competition
+does, 1e-45 inside each log; with unequal K the bins use the smaller population (the
+competition's code takes the unlearned K; it always had 512 of each); two point-mass populations
+give ε = 0 if they coincide and the cap otherwise (the competition's code divides 0 by 0 there); an example on
 which every attack is discarded gets ε = 0 (the competition asserts); the forgetting score needs
 K ≥ 3 (with K = 2, ceil(log 1) = 0 leaves no bin and every method would score 0). For U-LiRA
 only the paper's abstract could be read here: the Gaussian fit follows the LiRA code, while the
 balanced accuracy at LR = 1, the cross-fitting of ``u_lira_cv`` and the use of one fixed forget
 set for every shadow model (as in the competition, rather than a forget set drawn per shadow
 model) are ours.
+
+Checked against the competition's ``metric.py`` run on CPU (``.cuda()`` removed; its
+``assert thr_eps`` on a NumPy array raises for more than one surviving threshold and was read as
+``len(thr_eps)``): per-example ε agree to 5e-7 (its rates are float32) and the forget score
+exactly, for K ∈ {8, 32, 128}, shifts 0–5 σ and unequal spreads; one case is a regression test.
 """
 
 from __future__ import annotations
@@ -78,6 +88,7 @@ ArrayLike = np.ndarray | Tensor | Sequence[float]
 Output = Literal["logit_confidence", "loss", "correct", "logits"]
 
 COMPETITION_DELTA = 1e-5
+PROBABILITY_FLOOR = 1e-45
 EPSILON_CAP = 50.0
 THRESHOLDS_PER_UNIT = 100
 BIN_WIDTH = 0.5
@@ -153,6 +164,56 @@ def logit_confidence(logits: ArrayLike, labels: ArrayLike) -> np.ndarray:
     true = z.gather(-1, index).squeeze(-1)
     others = z.scatter(-1, index, float("-inf")).logsumexp(-1)
     return (true - others).numpy()
+
+
+def logit_scaled_confidence(probabilities: ArrayLike, labels: ArrayLike, *, floor: float = PROBABILITY_FLOOR) -> np.ndarray:
+    """Logit-scaled confidence of the true label from class probabilities, φ = log(p_y / (1 − p_y)).
+
+    The statistic of LiRA (Carlini et al. 2022) and of the NeurIPS 2023 competition, computed as
+    the competition's ``metric.compute_logit_scaled_confidence`` does
+    (google-deepmind/unlearning_evaluation, commit ffae0ff, itself adapted from LiRA's
+    ``research/mi_lira_2021/score.py``): 1 − p_y is the sum of the other classes' probabilities
+    (no cancellation when p_y ≈ 1), and ``floor`` is added inside each log, which bounds φ to
+    about ±log(1/floor) (±103.6 for the competition's 1e-45) when a probability is 0.
+    From logits, ``logit_confidence`` is exact instead.
+
+    Parameters
+    ----------
+    probabilities : array or tensor, shape (..., n, C)
+        Class probabilities (rows in [0, 1]; softmax outputs); leading dimensions (e.g. K models)
+        are kept.
+    labels : array or tensor of int, shape (n,)
+        The true class of each example.
+    floor : float
+        Added inside each log; 1e-45 as in the competition's code.
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., n)
+        φ in float64.
+
+    Examples
+    --------
+    >>> logit_scaled_confidence(np.array([[0.8, 0.2], [0.5, 0.5]]), np.array([0, 1])).round(4)
+    array([1.3863, 0.    ])
+    """
+    p = _array(probabilities, "probabilities")
+    y = np.asarray(labels.detach().cpu() if isinstance(labels, Tensor) else labels)
+    if p.ndim < 2 or p.shape[-1] < 2:
+        raise ValueError(f"probabilities must have shape (..., n, C) with C ≥ 2 classes, got {p.shape}")
+    if np.any(p < 0) or np.any(p > 1):
+        raise ValueError(f"probabilities must lie in [0, 1], got values in [{p.min()}, {p.max()}]")
+    if y.ndim != 1 or len(y) != p.shape[-2] or (len(y) and not np.issubdtype(y.dtype, np.integer)):
+        raise ValueError(f"labels must be 1-D integers with one label per example ({p.shape[-2]}), got shape {y.shape}, "
+                         f"dtype {y.dtype}")
+    if len(y) and (int(y.min()) < 0 or int(y.max()) >= p.shape[-1]):
+        raise ValueError(f"labels must lie in [0, {p.shape[-1] - 1}], got [{int(y.min())}, {int(y.max())}]")
+    if not 0 < floor < 1e-6:
+        raise ValueError(f"floor must lie in (0, 1e-6), got {floor}")
+    is_true = np.arange(p.shape[-1]) == y[:, None]  # (n, C), broadcast over leading dimensions
+    true = np.where(is_true, p, 0.0).sum(axis=-1)
+    wrong = np.where(is_true, 0.0, p).sum(axis=-1)  # Σ_{c≠y} p_c, as the competition: no 1 − p_y cancellation
+    return np.log(true + floor) - np.log(wrong + floor)
 
 
 @torch.no_grad()
@@ -490,15 +551,18 @@ class LiRAResult:
         return out
 
 
-def _gaussian(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return np.median(values, axis=0), np.std(values, axis=0) + 1e-30
+def _gaussian(values: np.ndarray, global_variance: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """LiRA's fit: median location; population std per example, or pooled over all (``fix_variance``)."""
+    sd = np.std(values) if global_variance else np.std(values, axis=0)
+    return np.median(values, axis=0), sd + 1e-30
 
 
 def _log_normal_pdf(x: np.ndarray, mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
     return -0.5 * ((x - mu) / sigma) ** 2 - np.log(sigma) - 0.5 * math.log(2 * math.pi)
 
 
-def lira_scores(shadow_unlearned: ArrayLike, shadow_retrained: ArrayLike, targets: ArrayLike) -> np.ndarray:
+def lira_scores(shadow_unlearned: ArrayLike, shadow_retrained: ArrayLike, targets: ArrayLike, *,
+                global_variance: bool = False) -> np.ndarray:
     """Per-example log-likelihood ratios log N(φ; μ_U, σ_U) − log N(φ; μ_R, σ_R) of target outputs.
 
     Parameters
@@ -507,12 +571,18 @@ def lira_scores(shadow_unlearned: ArrayLike, shadow_retrained: ArrayLike, target
         Logit-scaled confidences of shadow models (K ≥ 2 each) that unlearned / never saw each example.
     targets : array or tensor, shape (T, n)
         The same statistic under the models attacked.
+    global_variance : bool
+        One σ per population pooled over all examples and models instead of one per example:
+        the ``fix_variance`` option of the LiRA code (tensorflow/privacy
+        ``research/mi_lira_2021/plot.py``, ``generate_ours``), meant for few shadow models.
+        That code's online variant reuses the "in" σ for both populations; each population keeps
+        its own σ here, as in its offline variant.
     """
     su = _population(shadow_unlearned, "shadow_unlearned")
     sr = _population(shadow_retrained, "shadow_retrained")
     tg = _population(targets, "targets", min_models=1)
     _same_examples(shadow_unlearned=su, shadow_retrained=sr, targets=tg)
-    (mu_u, sd_u), (mu_r, sd_r) = _gaussian(su), _gaussian(sr)
+    (mu_u, sd_u), (mu_r, sd_r) = _gaussian(su, global_variance), _gaussian(sr, global_variance)
     return _log_normal_pdf(tg, mu_u, sd_u) - _log_normal_pdf(tg, mu_r, sd_r)
 
 
@@ -536,7 +606,8 @@ def _lira_result(pos_scores: np.ndarray, neg_scores: np.ndarray, fprs: Sequence[
 
 
 def u_lira(shadow_unlearned: ArrayLike, shadow_retrained: ArrayLike, target_unlearned: ArrayLike,
-           target_retrained: ArrayLike, *, fprs: Sequence[float] = DEFAULT_FPRS) -> LiRAResult:
+           target_retrained: ArrayLike, *, fprs: Sequence[float] = DEFAULT_FPRS,
+           global_variance: bool = False) -> LiRAResult:
     """U-LiRA with separate shadow and target models.
 
     Parameters
@@ -548,52 +619,68 @@ def u_lira(shadow_unlearned: ArrayLike, shadow_retrained: ArrayLike, target_unle
         "unlearned" and the second "retrained".
     fprs : sequence of float
         False-positive rates at which to report the TPR.
+    global_variance : bool
+        Pool σ over all examples (see ``lira_scores``).
 
     Returns
     -------
     LiRAResult
         AUC, TPR at each FPR, the balanced accuracy at LR = 1 overall and per example, the scores.
     """
-    pos = lira_scores(shadow_unlearned, shadow_retrained, _population(target_unlearned, "target_unlearned", min_models=1))
-    neg = lira_scores(shadow_unlearned, shadow_retrained, _population(target_retrained, "target_retrained", min_models=1))
+    pos = lira_scores(shadow_unlearned, shadow_retrained, _population(target_unlearned, "target_unlearned", min_models=1),
+                      global_variance=global_variance)
+    neg = lira_scores(shadow_unlearned, shadow_retrained, _population(target_retrained, "target_retrained", min_models=1),
+                      global_variance=global_variance)
     return _lira_result(pos, neg, fprs)
 
 
 def u_lira_cv(unlearned: ArrayLike, retrained: ArrayLike, *, folds: int | None = None,
-              fprs: Sequence[float] = DEFAULT_FPRS, seed: int = 0) -> LiRAResult:
+              fprs: Sequence[float] = DEFAULT_FPRS, seed: int = 0, global_variance: bool = False) -> LiRAResult:
     """U-LiRA by cross-fitting: each model is a target once, attacked with Gaussians fitted on the others.
+
+    A target's own population is fitted without it (without its fold); the other population,
+    which it is not part of, is fitted on all its models. So a target never enters its own fit,
+    and with ``folds=None`` (leave-one-out) the result does not depend on ``seed``.
 
     Parameters
     ----------
     unlearned, retrained : array or tensor, shape (K, n)
-        Logit-scaled confidences of K unlearned and K' retrained models on the forget examples.
+        Logit-scaled confidences of K unlearned and K' retrained models on the forget examples
+        (K, K' ≥ 3).
     folds : int, optional
         Number of folds (models are split at random within each population); ``None`` is
-        leave-one-out. Each fold must leave at least 2 shadow models per population.
+        leave-one-out. Each fold must leave at least 2 shadow models of its population.
     fprs : sequence of float
         False-positive rates at which to report the TPR.
     seed : int
-        Seed of the fold assignment.
+        Seed of the fold assignment (unused by leave-one-out).
+    global_variance : bool
+        Pool σ over all examples (see ``lira_scores``).
+
+    Returns
+    -------
+    LiRAResult
+        As ``u_lira``; with leave-one-out the rows of ``scores`` are the unlearned models in
+        order, then the retrained models in order.
     """
     u = _population(unlearned, "unlearned", min_models=3)
     r = _population(retrained, "retrained", min_models=3)
     _same_examples(unlearned=u, retrained=r)
-    k = min(len(u), len(r))
-    folds = k if folds is None else folds
-    if not 2 <= folds <= k or k - math.ceil(k / folds) < 2:
-        raise ValueError(f"folds must be in [2, {k}] and leave ≥ 2 shadow models per population, got {folds}")
-    rng = np.random.default_rng(seed)
-    fold_u, fold_r = rng.permutation(len(u)) % folds, rng.permutation(len(r)) % folds
-    pos, neg = [], []
-    for f in range(folds):
-        su, sr = u[fold_u != f], r[fold_r != f]
-        pos.append(lira_scores(su, sr, u[fold_u == f]))
-        neg.append(lira_scores(su, sr, r[fold_r == f]))
+    if folds is None:
+        fold_u, fold_r = np.arange(len(u)), np.arange(len(r))
+    else:
+        k = min(len(u), len(r))
+        if not 2 <= folds <= k or k - math.ceil(k / folds) < 2:
+            raise ValueError(f"folds must be in [2, {k}] and leave ≥ 2 shadow models per population, got {folds}")
+        rng = np.random.default_rng(seed)
+        fold_u, fold_r = rng.permutation(len(u)) % folds, rng.permutation(len(r)) % folds
+    pos = [lira_scores(u[fold_u != f], r, u[fold_u == f], global_variance=global_variance) for f in np.unique(fold_u)]
+    neg = [lira_scores(u, r[fold_r != f], r[fold_r == f], global_variance=global_variance) for f in np.unique(fold_r)]
     return _lira_result(np.concatenate(pos), np.concatenate(neg), fprs)
 
 
 __all__ = [
-    "BIN_WIDTH", "COMPETITION_DELTA", "EPSILON_CAP", "ForgettingQuality", "LiRAResult", "epsilon_bins",
-    "forgetting_quality", "lira_scores", "logit_confidence", "model_outputs", "per_example_epsilons",
-    "retrain_reference", "score_epsilons", "u_lira", "u_lira_cv",
+    "BIN_WIDTH", "COMPETITION_DELTA", "EPSILON_CAP", "PROBABILITY_FLOOR", "ForgettingQuality", "LiRAResult",
+    "epsilon_bins", "forgetting_quality", "lira_scores", "logit_confidence", "logit_scaled_confidence", "model_outputs",
+    "per_example_epsilons", "retrain_reference", "score_epsilons", "u_lira", "u_lira_cv",
 ]
