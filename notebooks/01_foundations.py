@@ -269,6 +269,52 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
+# (foundations-forgetting-quality)=
+# ## Per-example tests against many retrained models
+#
+# Every metric so far sets *one* unlearned model beside *one* retrained model. Training is random,
+# though: two models retrained with different seeds already disagree on many images, so one pair
+# cannot say whether a difference is a trace of the deleted data or the ordinary variation between
+# trainings. Since these papers, the field asks the question per example and against many models
+# {cite:p}`triantafillou2024progress,hayes2025inexact`: run the unlearning method $K$ times (from
+# one original model, with $K$ seeds), retrain $K$ times, and for each forget example $x$ with label
+# $y$ compare the two samples of the models' logit-scaled confidence
+#
+# $$
+# \phi(x) = \log\frac{p_y(x)}{1 - p_y(x)} .
+# $$ (logit-confidence)
+#
+# If no threshold on $\phi(x)$ separates the unlearned models from the retrained ones, the method
+# left no trace on $x$ that an attacker could use. The NeurIPS 2023 unlearning competition turned
+# the best threshold's error rates into the $\varepsilon$ of $(\varepsilon, \delta)$-unlearning
+# for every example and averaged a score that halves with every 0.5 of $\varepsilon$; U-LiRA fits a
+# Gaussian to each sample and lets a likelihood ratio call each held-out model. The head-to-head
+# chapter ({ref}`h2h-per-example`) scores every method this way. The figure shows the two samples
+# for one forget example of its random request: {glue:md}`fq_example_text`
+
+# %% tags=["hide-input"]
+from datarights.experiments import compare as head_to_head
+
+pops = head_to_head.populations(profile, seed, device=device, data_dir=data_dir)
+request = pops.scenarios[-1]
+shown_method, example = pops.most_distinguishable(request)
+samples = {"retrained": pops.outputs(request, "retrained")[:, example],
+           shown_method: pops.outputs(request, shown_method)[:, example]}
+ax = plots.output_distributions(samples, title=f"One forget example, {pops.k(request)} models per population")
+ax.axvline(pops.outputs(request, "original")[0, example], color=plots.color("original"), ls=":", lw=1.2)
+ax.annotate("original model", (pops.outputs(request, "original")[0, example], 0.95), xytext=(4, 0), textcoords="offset points",
+            fontsize=plots.MIN_FONT, color=plots.color("original"), va="top", xycoords=("data", "axes fraction"))
+plt.show()
+
+# %% tags=["remove-cell"]
+glue("fq_example_text", Markdown(
+    f"{plots.label(shown_method)}, the method with the lowest forgetting score on this page "
+    f"(before utility), on the forget example where its per-example $\\varepsilon$ is largest "
+    f"(ε = {pops.epsilon(request, shown_method, example):.1f}). "
+    + str(verdicts.compare(plots.label(shown_method), samples[shown_method], "retraining", samples["retrained"],
+                           quantity="logit-scaled confidence on this example", digits=2))))
+
+# %% [markdown]
 # ## All metrics in one table
 #
 # Accuracies in %, MIA as the fraction of forget images judged "member", both ZRF variants, the

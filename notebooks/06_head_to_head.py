@@ -38,7 +38,7 @@ from IPython.display import Markdown
 from datarights import plots, profiles, scope, verdicts
 from datarights.experiments import compare as head_to_head
 from datarights.notebook import glue, provenance, show_markdown
-from datarights.tables import METRICS, TOPICS, metric_columns, show_split, summary_table
+from datarights.tables import METRICS, TOPICS, Column, metric_columns, show_split, summary_table
 from datarights.train import resolve_device
 
 plots.use_book_style()
@@ -332,7 +332,105 @@ glue("h2h_retrain_seconds", f"{everything[everything.method == 'retrain'].second
 # scenario: {glue:md}`h2h_ain_check` The MIA terms enter the gap for every scenario; these tables
 # hold no original-model row, so whether an attacker separates the original from the retrained
 # model is checked in the chapters that study each method, not here.
+
+# %% [markdown]
+# (h2h-per-example)=
+# ## Which method really forgets: per-example tests against many retrained models
 #
+# The membership attacks above judge one model at a time, from one feature, and on the random
+# request the two attackers need not agree: {glue:md}`h2h_random_bt_attackers` Since these papers,
+# the field asks per example and against many models (the foundations chapter introduces the idea,
+# {ref}`foundations-forgetting-quality`): each method unlearns the same original model $K$ times
+# with $K$ seeds, the model is retrained $K$ times, and for each forget example the two samples of
+# the logit-scaled confidence {eq}`logit-confidence` are compared.
+#
+# - **Forgetting quality**, as the NeurIPS 2023 unlearning competition scored it
+#   {cite:p}`triantafillou2024progress`: per example, the best threshold attack's error rates bound
+#   the $\varepsilon$ of $(\varepsilon, \delta)$-unlearning ($\delta = 10^{-5}$); examples fall into
+#   bins of width 0.5 in $\varepsilon$ and score $2^{-b_i}$, so
+#
+#   $$
+#   F = \frac{1}{n}\sum_{i=1}^{n} 2^{-b_i}\cdot\frac{\mathrm{RA}_u}{\mathrm{RA}_r}\cdot\frac{\mathrm{TA}_u}{\mathrm{TA}_r},
+#   $$ (h2h-fq)
+#
+#   higher is better, with retain and test accuracy ratios to retraining as the utility factor.
+# - **U-LiRA** {cite:p}`hayes2025inexact`: per example, Gaussians fitted to the two samples; each
+#   held-out model is called "unlearned" or "retrained" by the likelihood ratio. Its balanced
+#   accuracy is 50 % when a method leaves no trace an attacker can use, 100 % when every model is
+#   caught.
+#
+# This page: $K$ = {glue:text}`h2h_pop_k` models per population on the
+# {glue:text}`h2h_pop_request` request, {glue:text}`h2h_pop_examples` forget examples, all from one
+# original model (seed {glue:text}`h2h_pop_seed`); ± is the jackknife standard error over the $K$
+# model pairs, and it is the spread the verdicts below use. The estimator is biased upwards: two
+# samples of *one* distribution do not score 1 but about {glue:text}`h2h_pop_null` at this $K$ (the
+# dashed line and its band: Gaussians fitted to the retrained outputs, drawn twice and scored
+# against each other).
+
+# %% tags=["hide-input"]
+pops = head_to_head.populations(profile, seed, device=device, data_dir=data_dir)
+pop_scenario = pops.scenarios[-1]  # random where the profile studies it: a whole class is told apart by any attacker
+scores = pops.table(pop_scenario)
+scored = scores[scores.status == "ok"]
+null = pops.null(pop_scenario)
+fig, axes = plots.figure(2, height=3.0)
+plots.score_bars(scored.final_score, scored.final_score_se, ylabel="forgetting quality F (higher is better)", ax=axes[0],
+                 reference=(null["forgetting_score"], null["forgetting_score_std"]), reference_label="one distribution",
+                 title="Competition score", fmt="{:.2f}")
+plots.score_bars(100 * scored.lira_accuracy, 100 * scored.lira_accuracy_se, ylabel="balanced accuracy (%)", ax=axes[1],
+                 reference=50.0, reference_label="no trace", title="U-LiRA (lower is better)", fmt="{:.0f}")
+fig.tight_layout()
+plt.show()
+
+# %% tags=["hide-input"]
+POPULATION_COLUMNS = {"final_score": Column("F", digits=3), "forgetting_score": Column("F before utility", digits=3),
+                      "utility": Column("utility", digits=3), "lira_accuracy": Column.percent("U-LiRA bal. acc"),
+                      "lira_auc": Column("U-LiRA AUC", digits=3), "seconds": Column("seconds per run", digits=1)}
+show_split(summary_table(pops.summary(pop_scenario), POPULATION_COLUMNS, label=plots.label))
+
+# %% tags=["remove-cell"]
+k = pops.k(pop_scenario)
+per_method = {plots.label(m): verdicts.Estimate(r.final_score, r.final_score_se, k) for m, r in scored.iterrows()}
+fq_rank = verdicts.rank(per_method, quantity="forgetting quality F", lower_is_better=False, digits=3)
+glue("h2h_pop_k", str(k))
+glue("h2h_pop_request", head_to_head.settings(profile).requests(pop_scenario)[0].label())
+glue("h2h_pop_examples", str(len(pops.raw[pop_scenario]["examples"])))
+glue("h2h_pop_seed", str(seed))
+glue("h2h_pop_null", f"{null['forgetting_score']:.2f}")
+glue("h2h_pop_rank", fq_rank)
+glue("h2h_pop_null_verdict", verdicts.reach(
+    {plots.label(m): verdicts.Estimate(r.forgetting_score, r.forgetting_score_se, k) for m, r in scored.iterrows()},
+    verdicts.Estimate(null["forgetting_score"], null["forgetting_score_std"], null["repeats"]),
+    quantity="forgetting score before utility", level_name="two samples of one distribution", digits=3))
+glue("h2h_pop_lira_rank", verdicts.rank(
+    {plots.label(m): verdicts.Estimate(r.lira_accuracy, r.lira_accuracy_se, k) for m, r in scored.iterrows()},
+    quantity="U-LiRA balanced accuracy (closest to 50 % is best)", scale=100, unit=" %", digits=1))
+pop_rows = tables[pop_scenario]
+gold_mia = pop_rows[(pop_rows.method == "retrain") & (pop_rows.status == "ok")].set_index("seed")
+mia_rankings = []
+for column, attacker in (("mia_logistic", "the logistic MIA"), ("mia_svc", "the SVC MIA")):
+    if column not in pop_rows:
+        continue
+    distance = {plots.label(m): np.abs(g.set_index("seed")[column] - gold_mia[column]).to_numpy(float)
+                for m, g in pop_rows[(pop_rows.status == "ok") & pop_rows.method.isin(scored.index)].groupby("method", sort=False)}
+    mia_rank = verdicts.rank(distance, quantity=f"distance of {attacker} to retraining's", digits=3)
+    mia_rankings.append(str(verdicts.same_winner("the forgetting quality", fq_rank, attacker + " (closest to retraining)", mia_rank)))
+glue("h2h_pop_vs_mia", Markdown(" ".join(mia_rankings)))
+failed_pop = scores[scores.status != "ok"]
+glue("h2h_pop_not_scored", Markdown(
+    " ".join(f"{plots.label(m)} was not scored: {r.status}." for m, r in failed_pop.iterrows())))
+
+# %% [markdown]
+# {glue:md}`h2h_pop_rank` {glue:md}`h2h_pop_null_verdict` {glue:md}`h2h_pop_lira_rank`
+# {glue:md}`h2h_pop_vs_mia` {glue:md}`h2h_pop_not_scored`
+#
+# The two per-example tests answer a sharper question than the gap {eq}`h2h-gap`: not "is the
+# model close to *a* retrained model on average" but "could an attacker who knows how retrained
+# models behave on *this* example tell that it was once trained on". At this page's $K$ each
+# $\varepsilon$ rests on {glue:text}`h2h_pop_k` models per side, so the bins are coarse and the
+# utility factor can move a method by more than its forgetting; the full profile runs more models.
+
+# %% [markdown]
 # ## Points to check against the papers' readings
 #
 # These set this page's numbers beside what the papers' code does; at this page's scale none of

@@ -2,6 +2,8 @@
 
 import math
 
+import numpy as np
+
 import pytest
 
 from datarights import unlearning
@@ -71,3 +73,69 @@ def test_gap_is_the_mean_absolute_difference_plus_the_distances():
     row = {**gold, "retain_test": 0.7, "mia_logistic": 0.2, "mia_svc": None, "js_to_retrained": 0.1, "activation_distance": 0.3}
     # six metrics present (mia_svc missing): gaps 0.2 and 0.3, the rest 0; plus JS 0.1 and AD 0.3, over 8 terms
     assert head_to_head.gap_to(row, gold) == pytest.approx((0.2 + 0.3 + 0.1 + 0.3) / 8)
+
+
+# -- the population study (forgetting quality and U-LiRA over K models per method) ------------------
+
+@pytest.fixture(scope="module")
+def smoke_populations(tmp_path_factory):
+    cache = Cache(tmp_path_factory.mktemp("pop-results"), tmp_path_factory.mktemp("pop-models"))
+    return head_to_head.populations("smoke", 0, device="cpu", cache=cache), cache
+
+
+def test_population_study_scores_every_method_on_k_models_of_one_original(smoke_populations):
+    pops, cache = smoke_populations
+    study = head_to_head.settings("smoke").population
+    assert pops.scenarios == list(study.scenarios)
+    scenario = pops.scenarios[0]
+    k, n = study.k, len(pops.raw[scenario]["examples"])
+    assert pops.k(scenario) == k and pops.outputs(scenario, "retrained").shape == (k, n)
+    assert pops.outputs(scenario, "original").shape == (1, n)
+    table = pops.table(scenario)
+    assert list(table.index) == head_to_head.population_methods(scenario, head_to_head.settings("smoke"))
+    assert (table.status == "ok").all()
+    for method in table.index:
+        assert pops.outputs(scenario, method).shape == (k, n)
+    assert table.final_score.between(0, 2).all() and table.lira_accuracy.between(0, 1).all()
+    assert table.forgetting_score_se.notna().all() and table.lira_auc_se.notna().all()
+    method, example = pops.most_distinguishable(scenario)
+    assert table.loc[method, "forgetting_score"] == table.forgetting_score.min()
+    assert pops.epsilon(scenario, method, example) == max(pops.raw[scenario]["methods"][method]["epsilons"])
+    summary = pops.summary(scenario)
+    assert summary[("final_score", "std")].equals(table.final_score_se.astype(float))
+
+
+def test_population_members_are_the_retrained_models_of_the_following_seeds(smoke_populations):
+    """The k-th retrained model is the one prepare() trains at seed + k: the comparison's seeds reuse it."""
+    from datarights.experiments.setup import model_config
+    from datarights.profiles import get
+
+    pops, cache = smoke_populations
+    scenario = pops.scenarios[0]
+    request = head_to_head.settings("smoke").requests(scenario)[0]
+    for member in pops.raw[scenario]["members"]:
+        config = model_config(get("smoke"), member, request, "retrained")
+        assert cache.model_path("retrained", config).is_file()
+    assert pops.raw[scenario]["members"] == list(range(head_to_head.settings("smoke").population.k))
+
+
+def test_the_same_outputs_score_the_same_and_identical_populations_score_perfectly():
+    rng = np.random.default_rng(0)
+    outputs = rng.normal(size=(6, 30))
+    observed = {"outputs": outputs, "retain": [0.9] * 6, "test": [0.8] * 6}
+    same = head_to_head.score_population(observed, observed)
+    assert same["forgetting_score"] == 1.0 and same["final_score"] == 1.0 and same["forgetting_score_se"] == 0.0
+    apart = head_to_head.score_population({**observed, "outputs": outputs + 30}, observed)
+    assert apart["forgetting_score"] == 0.0 and apart["lira_accuracy"] == 1.0
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"k": 5, "scenarios": ("random",)}, "k=5"),
+    ({"k": 6, "scenarios": ("everything",)}, "scenarios="),
+    ({"k": 6, "scenarios": ("random",), "examples": 0}, "examples=0"),
+])
+def test_population_study_refuses_bad_settings(kwargs, message):
+    from datarights.settings.compare import PopulationStudy
+
+    with pytest.raises(ValueError, match=message):
+        PopulationStudy(**kwargs)

@@ -22,6 +22,7 @@ from datarights.metrics import (
     forgetting_quality,
     logit_confidence,
     model_outputs,
+    null_level,
     per_example_epsilons,
     retrain_reference,
     u_lira,
@@ -324,3 +325,17 @@ def test_evaluations_are_deterministic():
     loo, loo_other_seed = u_lira_cv(u, r), u_lira_cv(u, r, seed=9)
     assert loo.auc == loo_other_seed.auc and loo.accuracy == loo_other_seed.accuracy
     np.testing.assert_array_equal(loo.per_example_accuracy, loo_other_seed.per_example_accuracy)
+
+
+def test_null_level_sits_where_two_samples_of_one_distribution_score_and_checks_its_arguments():
+    rng = np.random.default_rng(3)
+    retrained = rng.normal(loc=rng.normal(size=60), scale=1.0, size=(8, 60))
+    mean, std = null_level(retrained, repeats=5, seed=1)
+    direct = np.mean([forgetting_quality(rng.normal(size=(8, 60)), rng.normal(size=(8, 60))).score for _ in range(5)])
+    assert 0.05 < mean < 0.5 and std > 0
+    assert abs(mean - direct) < 0.12  # the level does not depend on where each example's outputs lie
+    assert null_level(retrained, repeats=5, seed=1) == (mean, std)  # seeded
+    with pytest.raises(ValueError, match="k="):
+        null_level(retrained, k=2)
+    with pytest.raises(ValueError, match="repeats="):
+        null_level(retrained, repeats=0)

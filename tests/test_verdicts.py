@@ -267,3 +267,35 @@ def test_compare_claims_nothing_when_a_method_has_no_value():
     verdict = v.compare("GKT", [float("nan")] * 3, "retraining", [0.97, 0.972, 0.975], quantity="retain accuracy", tolerance=0.01)
     assert verdict.kind == "unresolved" and not verdict.informative
     assert "no value for GKT" in verdict.text and "higher" not in verdict.text
+
+
+# -- reach and same_winner ---------------------------------------------------------------------------
+
+def test_reach_separates_methods_at_the_level_from_those_below_it():
+    level = v.Estimate(0.20, 0.02, 20)
+    out = v.reach({"A": v.Estimate(0.19, 0.01, 6), "B": v.Estimate(0.02, 0.01, 6)}, level, quantity="score",
+                  level_name="one distribution")
+    assert out.kind == "informative" and out.winners == ("A",)
+    assert "A is indistinguishable from one distribution here" in out.text and "B lies below it" in out.text
+
+
+def test_reach_all_or_none():
+    level = v.Estimate(0.20, 0.02, 20)
+    assert v.reach({"A": v.Estimate(0.21, 0.01, 6)}, level, quantity="q", level_name="L").kind == "consistent"
+    assert v.reach({"A": v.Estimate(0.01, 0.01, 6), "B": [0.0, 0.02]}, level, quantity="q", level_name="L").kind == "below"
+
+
+def test_same_winner_agrees_on_a_shared_winner_even_within_a_tie():
+    a = v.rank({"A": [0.1, 0.11], "B": [0.1, 0.12], "C": [0.9, 0.91]}, quantity="q")
+    b = v.rank({"A": [0.5, 0.51], "B": [0.1, 0.11], "C": [0.9, 0.91]}, quantity="q")
+    assert a.kind == "tie" and b.winners == ("B",)
+    assert v.same_winner("first", a, "second", b).kind == "agree"
+
+
+def test_same_winner_disagrees_on_disjoint_winners_and_refuses_without_any():
+    a = v.rank({"A": [0.1, 0.11], "B": [0.9, 0.91]}, quantity="q")
+    b = v.rank({"A": [0.9, 0.91], "B": [0.1, 0.11]}, quantity="q")
+    out = v.same_winner("first", a, "second", b)
+    assert out.kind == "disagree" and "First and second disagree" in out.text
+    none = v.rank({"A": 0.1, "B": 0.2}, quantity="q")  # one value each, no tolerance: no winner
+    assert v.same_winner("first", none, "second", b).kind == "unresolved"

@@ -287,6 +287,56 @@ def metric_bars(table: pd.DataFrame, column: str, *, ylabel: str, title: str = "
     return ax
 
 
+def score_bars(values: pd.Series, errors: pd.Series | None = None, *, ylabel: str, ax: plt.Axes | None = None,
+               reference: tuple[float, float] | float | None = None, reference_label: str = "", title: str = "",
+               fmt: str = "{:.2f}") -> plt.Axes:
+    """One bar per method (index of ``values``) with ± ``errors`` whiskers, and a reference level: a dashed
+    line, with a shaded band of ± its spread when ``reference`` is a (level, spread) pair."""
+    ax = ax or figure(height=3.0)[1]
+    methods = list(values.index)
+    heights = values.to_numpy(dtype=float)
+    spread = None if errors is None else np.nan_to_num(errors.reindex(methods).to_numpy(dtype=float))
+    bars = ax.bar([label(m) for m in methods], heights, yerr=spread, capsize=2, error_kw={"lw": 0.8},
+                  color=[color(m) for m in methods], edgecolor="white")
+    ax.bar_label(bars, labels=[fmt.format(v) for v in heights], fontsize=MIN_FONT, padding=2)
+    if reference is not None:
+        level, band = reference if isinstance(reference, tuple) else (reference, None)
+        ax.axhline(level, color="black", ls="--", lw=1.0, label=reference_label or None)
+        if band is not None and np.isfinite(band):
+            ax.axhspan(level - band, level + band, color="black", alpha=0.08, lw=0)
+        if reference_label:
+            ax.legend(fontsize=MIN_FONT, loc="upper right")
+    top = np.nanmax(np.concatenate([heights + (spread if spread is not None else 0), [level if reference is not None else 0]]))
+    ax.set_ylim(0, max(top, 1e-9) * 1.25)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    plt.setp(ax.get_xticklabels(), rotation=30, ha="right", fontsize=MIN_FONT)
+    return ax
+
+
+def output_distributions(populations: dict[str, np.ndarray], *, ax: plt.Axes | None = None, title: str = "",
+                         xlabel: str = "logit-scaled confidence of the true label") -> plt.Axes:
+    """The outputs of several populations of models on one example: a row of points per population (one
+    per model) over a fitted Gaussian curve, so that the reader sees how far apart the two samples lie."""
+    ax = ax or figure(height=2.6)[1]
+    values = np.concatenate([np.asarray(v, dtype=float) for v in populations.values()])
+    lo, hi = values.min(), values.max()
+    pad = 0.15 * (hi - lo) + 0.5
+    grid = np.linspace(lo - pad, hi + pad, 400)
+    for row, (name, outputs) in enumerate(populations.items()):
+        outputs = np.asarray(outputs, dtype=float)
+        mu, sd = outputs.mean(), max(outputs.std(ddof=1) if outputs.size > 1 else 0.0, 1e-3 * (hi - lo + 1.0))
+        density = np.exp(-0.5 * ((grid - mu) / sd) ** 2) / (sd * np.sqrt(2 * np.pi))
+        ax.plot(grid, density / density.max(), color=color(name), lw=1.5, label=f"{label(name)} (K = {outputs.size})")
+        ax.scatter(outputs, np.full(outputs.size, -0.08 * (row + 1)), color=color(name), s=22, zorder=3)
+    ax.set_yticks([])
+    ax.set_ylabel("fitted density (scaled)")
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    legend_below(ax, ncol=len(populations))
+    return ax
+
+
 def entropy_histograms(histograms: dict[str, Any], models: Sequence[str], *, title: str = "") -> plt.Figure:
     """For each model: softmax-entropy distributions of members (D_r train), non-members (test) and D_f train."""
     edges = np.asarray(histograms["edges"])

@@ -349,6 +349,67 @@ def against_reported(ours: Values, reported: float, *, quantity: str, reported_s
                    {"ours": e.mean, "reported": reported})
 
 
+def reach(values: Mapping[str, Values], level: Values, *, quantity: str, level_name: str,
+          tolerance: float | None = None, digits: int = 2, scale: float = 1.0, unit: str = "") -> Verdict:
+    """Which methods reach a reference level and which do not (e.g. the score of perfect unlearning).
+
+    Each method is compared with ``level`` by :func:`compare` (module rule): within the margin it
+    reaches the level; otherwise it lies below or above it.
+
+    Returns
+    -------
+    Verdict
+        ``winners`` holds the methods that reach the level; kind ``"consistent"`` when all do,
+        ``"below"`` / ``"above"`` when none does and all lie on that side, ``"informative"`` for a
+        mix, ``"unresolved"`` when no comparison can be made (one value each and no tolerance).
+    """
+    lv = estimate(level)
+    sides: dict[str, list[str]] = {"tie": [], "lower": [], "higher": [], "unresolved": []}
+    for name, v in values.items():
+        sides[compare(name, v, level_name, lv, quantity=quantity, tolerance=tolerance).kind].append(name)
+    rule = f"each method against {level_name}; " + _rule(tolerance)
+    shown = ", ".join(f"{k} {estimate(v).show(digits, scale, unit)}" for k, v in values.items())
+    head = f"{quantity[:1].upper() + quantity[1:]}: {level_name} {lv.show(digits, scale, unit)}; {shown}."
+    if sides["unresolved"] and not (sides["tie"] or sides["lower"] or sides["higher"]):
+        return Verdict(f"{head} One value each and no stated tolerance, so nothing is claimed.", "unresolved", rule, (), True)
+    said = []
+    if sides["tie"]:
+        said.append(f"{_join(sides['tie'])} {'is' if len(sides['tie']) == 1 else 'are'} indistinguishable from {level_name} here")
+    if sides["lower"]:
+        said.append(f"{_join(sides['lower'])} {'lies' if len(sides['lower']) == 1 else 'lie'} below it")
+    if sides["higher"]:
+        said.append(f"{_join(sides['higher'])} {'lies' if len(sides['higher']) == 1 else 'lie'} above it")
+    text = f"{head} " + "; ".join(said)[:1].upper() + "; ".join(said)[1:] + "."
+    if len(sides["tie"]) == len(values):
+        kind = "consistent"
+    elif not sides["tie"] and not sides["higher"]:
+        kind = "below"
+    elif not sides["tie"] and not sides["lower"]:
+        kind = "above"
+    else:
+        kind = "informative"
+    return Verdict(text, kind, rule, tuple(sides["tie"]), True, {"level": lv.mean})
+
+
+def same_winner(a_name: str, a: Verdict, b_name: str, b: Verdict) -> Verdict:
+    """Whether two rankings (verdicts of :func:`rank`) name the same best method.
+
+    They **agree** when their sets of winners (ties included) share a method, **disagree** when
+    both name winners and share none; ``"unresolved"`` when either names none.
+    """
+    rule = "agree when the two sets of best methods (ties included) share a method"
+    if not a.winners or not b.winners:
+        missing = a_name if not a.winners else b_name
+        return Verdict(f"{missing[:1].upper() + missing[1:]} names no best method here, so the two rankings cannot be compared.",
+                       "unresolved", rule, (), False)
+    shared = [w for w in a.winners if w in b.winners]
+    if shared:
+        return Verdict(f"{a_name[:1].upper() + a_name[1:]} and {b_name} agree on the best: {_join(shared)}.", "agree", rule,
+                       tuple(shared), True)
+    return Verdict(f"{a_name[:1].upper() + a_name[1:]} and {b_name} disagree: the first ranks {_join(a.winners)} best, "
+                   f"the second {_join(b.winners)}.", "disagree", rule, (), True)
+
+
 def from_frame(table, column: str, *, by: str = "method") -> dict[str, np.ndarray]:
     """Per-seed values of ``column`` grouped by ``by`` (a long results table, one row per method and seed)."""
     return {str(k): g[column].to_numpy(dtype=float) for k, g in table.groupby(by, sort=False)}
@@ -380,4 +441,4 @@ def _join(names: Iterable[str]) -> str:
 
 
 __all__ = ["Estimate", "KINDS", "Verdict", "against_reported", "attackers", "compare", "degenerate", "estimate",
-           "from_frame", "margin", "mia_check", "proportion", "proportion_interval", "rank"]
+           "from_frame", "margin", "mia_check", "proportion", "proportion_interval", "rank", "reach", "same_winner"]

@@ -8,6 +8,11 @@ table: one row per method × request × seed. Each row is cached as its own JSON
 run can be split into parts (one scenario, one seed) and resumed, and the chapter executes from
 the stored rows. A method that raises is reported as failed, with its error, and the other rows
 still complete.
+
+``population_parts`` adds the per-example view (chapter section "Which method really forgets"):
+K retrained models and K unlearnings of one original per method, scored by the NeurIPS 2023
+competition's forgetting quality and by U-LiRA (``datarights.metrics.forgetting``); ``Populations``
+reads the stored outputs and scores.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import math
 import traceback
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,16 +33,17 @@ from datarights.cache import Cache
 from datarights.data import ForgetRequest
 from datarights.experiments.measure import MEASURE_WORK, core_row, forget_evaluation, forget_share, relearn_target, training_work
 from datarights.experiments.runs import Part
-from datarights.experiments.setup import Setup, prepare
-from datarights.metrics import accuracy, activation_distance, js_divergence, zrf
+from datarights.experiments.setup import Setup, prepare, retrained_model
+from datarights.metrics import accuracy, activation_distance, forgetting_quality, js_divergence, model_outputs, null_level, u_lira_cv, zrf
 from datarights.profiles import get
-from datarights.seeds import sub_seed
+from datarights.seeds import seed_list, sub_seed
 from datarights.settings.common import MIA_ATTACKS, Profile, profile_for
 from datarights.settings.compare import (
     METHOD_ORDER,
     SCENARIOS,
     ZERO_SHOT,
     CompareStudy,
+    PopulationStudy,
     method_config,
     settings,
 )
@@ -152,9 +159,11 @@ def parts(profile: str | Profile, seed: int, *, device: str | torch.device | Non
     """Every cached row of the chapter, by scenario (``seed`` offsets the study's seeds, as the chapter does)."""
     study = settings(get(profile).name)
     seeds = tuple(seed + offset for offset in study.seeds)
-    return {scenario: scenario_parts(applicable(scenario), scenario, seeds=seeds, profile=profile, device=device, data_dir=data_dir,
-                                     cache=cache)
-            for scenario in SCENARIOS}
+    groups = {scenario: scenario_parts(applicable(scenario), scenario, seeds=seeds, profile=profile, device=device,
+                                       data_dir=data_dir, cache=cache)
+              for scenario in SCENARIOS}
+    groups["population"] = population_parts(profile, seed, device=device, data_dir=data_dir, cache=cache)
+    return groups
 
 
 def _request_parts(profile: Profile, study: CompareStudy, request: ForgetRequest, seed: int, methods: list[str], *, device,
@@ -240,3 +249,191 @@ def gap_score(table: pd.DataFrame) -> pd.DataFrame:
 def summary(table: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Mean, standard deviation and count over requests and seeds, per method, in the book's order."""
     return summarise(table[table.status == "ok"], list(columns), order=list(METHOD_ORDER))
+
+
+# -- forgetting quality over populations of models ---------------------------------------------------------------
+
+POPULATION_VERSION = 1
+
+
+def population_methods(scenario: str, study: CompareStudy) -> list[str]:
+    """The methods whose unlearnings the population study scores in ``scenario``: those that can serve it and run under the profile."""
+    return [m for m in applicable(scenario) if m != "retrain" and study.reason_not_run(m) is None]
+
+
+def population_parts(profile: str | Profile, seed: int, *, device: str | torch.device | None = "auto",
+                     data_dir: str | Path | None = None, cache: Cache | None = None) -> list[Part]:
+    """One cached entry per scenario of the profile's ``PopulationStudy`` (none when the profile has no study)."""
+    profile = get(profile)
+    study = settings(profile.name)
+    if study.population is None:
+        return []
+    cache = cache or Cache()
+    return [_population_part(profile, study, study.requests(scenario)[0], seed, population_methods(scenario, study),
+                             device=device, data_dir=data_dir, cache=cache)
+            for scenario in study.population.scenarios]
+
+
+def _jackknife(values: Sequence[float]) -> float:
+    """The jackknife standard error from leave-one-out estimates (NaN with fewer than two)."""
+    v = np.asarray(values, dtype=float)
+    if v.size < 2:
+        return math.nan
+    return float(math.sqrt((v.size - 1) / v.size * np.sum((v - v.mean()) ** 2)))
+
+
+def score_population(unlearned: dict[str, Any], retrained: dict[str, Any]) -> dict[str, float]:
+    """The forgetting quality and U-LiRA of one method's K unlearnings against K retrainings, each with its
+    jackknife standard error over the K model pairs (member k of both populations left out in turn).
+
+    U-LiRA is cross-fitted leave-one-out with one pooled σ per population (LiRA's ``fix_variance``, for few
+    shadow models)."""
+    u, r = np.asarray(unlearned["outputs"]), np.asarray(retrained["outputs"])
+    accuracies = {"retain_accuracy": (unlearned["retain"], retrained["retain"]), "test_accuracy": (unlearned["test"], retrained["test"])}
+
+    def both(keep: np.ndarray) -> tuple[Any, Any]:
+        pick = {name: (np.asarray(a)[keep], np.asarray(b)[keep]) for name, (a, b) in accuracies.items()}
+        return forgetting_quality(u[keep], r[keep], **pick), u_lira_cv(u[keep], r[keep], global_variance=True)
+
+    k = min(len(u), len(r))
+    u, r = u[:k], r[:k]
+    fq, lira = both(np.arange(k))
+    left_out = [both(np.delete(np.arange(k), i)) for i in range(k)]
+    return {
+        "forgetting_score": fq.score, "forgetting_score_se": _jackknife([q.score for q, _ in left_out]),
+        "final_score": fq.final, "final_score_se": _jackknife([q.final for q, _ in left_out]),
+        "utility": fq.utility, "mean_epsilon": fq.mean_epsilon, "n_bins": fq.n_bins,
+        "epsilons": fq.epsilons.tolist(),
+        "lira_auc": lira.auc, "lira_auc_se": _jackknife([lr.auc for _, lr in left_out]),
+        "lira_accuracy": lira.accuracy, "lira_accuracy_se": _jackknife([lr.accuracy for _, lr in left_out]),
+        "lira_tpr_at_1pct": lira.tpr_at_fpr[0.01],
+    }
+
+
+def _population_part(profile: Profile, study: CompareStudy, request: ForgetRequest, seed: int, methods: list[str], *,
+                     device, data_dir, cache: Cache) -> Part:
+    population: PopulationStudy = study.population
+    profile = profile_for(profile, request.superclasses)
+    members = seed_list(seed, population.k)
+    configs = {m: method_config(m, profile, seed) for m in methods}
+    key = {"profile": profile.to_dict(), "request": request.to_dict(), "seed": seed, "population": asdict(population),
+           "methods": {m: c.to_dict() for m, c in configs.items()}, "version": POPULATION_VERSION}
+
+    def compute() -> dict[str, Any]:
+        setup = prepare(profile, seed, request=request, device=device, data_dir=data_dir, cache=cache)
+        s = setup.splits
+        n = len(s.forget_train)
+        chosen = np.sort(np.random.default_rng(seed).choice(n, size=min(n, population.examples), replace=False))
+        examples = s.forget_train.subset(chosen.tolist(), name="forget_train")
+
+        def observe(models: list[torch.nn.Module], seconds: list[float]) -> dict[str, Any]:
+            return {"outputs": np.round(model_outputs(models, examples), 6).tolist(),
+                    "retain": [accuracy(m, s.retain_train) for m in models], "test": [accuracy(m, s.test) for m in models],
+                    "seconds": seconds}
+
+        retrained, seconds = [], []
+        for member in members:
+            model, took = ((setup.retrained, setup.seconds["retrained"]) if member == seed
+                           else retrained_model(profile, member, request, s, setup.device, cache))
+            retrained.append(model)
+            seconds.append(took)
+        out: dict[str, Any] = {"examples": chosen.tolist(), "members": list(members),
+                               "original": observe([setup.original], [setup.seconds["original"]]),
+                               "retrained": observe(retrained, seconds), "methods": {}}
+        del retrained
+        null_mean, null_std = null_level(out["retrained"]["outputs"], repeats=population.null_repeats, seed=seed)
+        out["null"] = {"forgetting_score": null_mean, "forgetting_score_std": null_std, "repeats": population.null_repeats}
+        for method in methods:
+            try:
+                results = [run_method(method, setup, replace(configs[method], seed=member)) for member in members]
+            except Exception as err:  # reported with its error, as a failed row of the comparison is
+                out["methods"][method] = {"status": f"failed: {type(err).__name__}: {err}"}
+                continue
+            observed = observe([r.model for r in results], [r.seconds for r in results])
+            out["methods"][method] = {"status": "ok", **observed, **score_population(observed, out["retrained"])}
+        return out
+
+    share = forget_share(request)
+    train = profile.train
+    work = (population.k - 1) * training_work(train, 1 - share) + population.k * sum(
+        training_work(getattr(c, "train", None), 1 - share) if getattr(c, "train", None) is not None else 1.0
+        for c in configs.values())
+    return Part("06", f"{request.label()} seed {seed}: {population.k} models per method ({profile.name})", "compare-population",
+                key, compute, ((profile, seed, request),), work)
+
+
+@dataclass(frozen=True)
+class Populations:
+    """The stored population studies of a profile, one per scenario (``compare.populations`` reads them).
+
+    ``raw`` maps each scenario to its entry: the forget examples scored, the outputs, retain and test
+    accuracies and seconds of the original, the K retrained models and each method's K unlearnings, each
+    method's scores (with jackknife standard errors) and the estimator's null level.
+    """
+
+    raw: dict[str, dict[str, Any]]
+
+    @property
+    def scenarios(self) -> list[str]:
+        return list(self.raw)
+
+    def k(self, scenario: str) -> int:
+        return len(self.raw[scenario]["members"])
+
+    def outputs(self, scenario: str, who: str) -> np.ndarray:
+        """Logit-scaled confidences, shape (models, examples), of ``who``: "original", "retrained" or a method."""
+        entry = self.raw[scenario]
+        source = entry[who] if who in ("original", "retrained") else entry["methods"][who]
+        return np.asarray(source["outputs"])
+
+    def table(self, scenario: str) -> pd.DataFrame:
+        """One row per method: forgetting score (before and after the utility factor), U-LiRA's AUC and
+        balanced accuracy, each with its jackknife standard error over the K models, and mean seconds."""
+        rows = []
+        for method, entry in self.raw[scenario]["methods"].items():
+            row: dict[str, Any] = {"method": method, "status": entry["status"]}
+            if entry["status"] == "ok":
+                row.update({key: entry[key] for key in ("forgetting_score", "forgetting_score_se", "final_score", "final_score_se",
+                                                         "utility", "mean_epsilon", "lira_auc", "lira_auc_se", "lira_accuracy",
+                                                         "lira_accuracy_se", "lira_tpr_at_1pct")},
+                           seconds=float(np.mean(entry["seconds"])))
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("method")
+
+    def summary(self, scenario: str) -> pd.DataFrame:
+        """``table(scenario)`` shaped as ``tables.summarise`` returns it (mean, std, count per quantity), with
+        the jackknife standard error as the spread, for ``tables.summary_table``; failed methods left out."""
+        table = self.table(scenario)
+        table = table[table.status == "ok"]
+        k = self.k(scenario)
+        columns = {}
+        for name in ("final_score", "forgetting_score", "utility", "mean_epsilon", "lira_auc", "lira_accuracy", "seconds"):
+            se = table.get(f"{name}_se")
+            columns[(name, "mean")] = table[name].astype(float)
+            columns[(name, "std")] = se.astype(float) if se is not None else pd.Series(np.nan, index=table.index)
+            columns[(name, "count")] = pd.Series(k, index=table.index)
+        return pd.DataFrame(columns)
+
+    def epsilon(self, scenario: str, method: str, example: int) -> float:
+        """The competition's ε of ``method`` on the ``example``-th scored forget example."""
+        return float(self.raw[scenario]["methods"][method]["epsilons"][example])
+
+    def most_distinguishable(self, scenario: str) -> tuple[str, int]:
+        """The method with the lowest forgetting score (before utility) and the example where its ε is
+        largest (the first such): the clearest case of a trace, for a figure."""
+        table = self.table(scenario)
+        table = table[table.status == "ok"]
+        method = str(table.forgetting_score.astype(float).idxmin())
+        return method, int(np.argmax(self.raw[scenario]["methods"][method]["epsilons"]))
+
+    def null(self, scenario: str) -> dict[str, float]:
+        """The forgetting score two populations of one distribution (fitted to the retrained outputs) get at this K."""
+        return dict(self.raw[scenario]["null"])
+
+
+def populations(profile: str | Profile, seed: int, *, device: str | torch.device | None = "auto",
+                data_dir: str | Path | None = None, cache: Cache | None = None) -> Populations:
+    """Run (or read) the profile's population study (see ``PopulationStudy``) for the chapter's ``seed``."""
+    cache = cache or Cache()
+    parts_ = population_parts(profile, seed, device=device, data_dir=data_dir, cache=cache)
+    return Populations({part.config["request"]["kind"]: part.get(cache) for part in parts_})

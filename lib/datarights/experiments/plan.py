@@ -96,10 +96,14 @@ class Report:
 # -- the plan ------------------------------------------------------------------------------------
 
 def runners() -> dict[str, Callable[..., dict[str, list[Part]]]]:
-    """Each unlearning chapter's ``parts`` function (chapters 07–08 run on CPUs only)."""
+    """Each unlearning chapter's ``parts`` function: every cached entry the chapter reads (chapters 07–08 run on
+    CPUs only). The foundations chapter also reads the head-to-head chapter's population study, for its figure."""
     from datarights.experiments import bad_teacher, compare, foundations, regression, unsir, zero_shot
 
-    return {"01": foundations.parts, "02": unsir.parts, "03": bad_teacher.parts, "04": zero_shot.parts, "05": regression.parts,
+    def foundations_parts(profile, seed, **options) -> dict[str, list[Part]]:
+        return {**foundations.parts(profile, seed, **options), "population": compare.population_parts(profile, seed, **options)}
+
+    return {"01": foundations_parts, "02": unsir.parts, "03": bad_teacher.parts, "04": zero_shot.parts, "05": regression.parts,
             "06": compare.parts}
 
 
@@ -108,12 +112,14 @@ def priority(part: Part) -> int:
     references, baselines, UNSIR, bad teacher, SSD); 1: GKT's own run on MNIST at the authors' setting, with its
     references; 2: the regression domains at the first seed; 3: the other requests (sub-class, random,
     multi-class, CIFAR-100); 4: more seeds, the other data/model settings and the zero-shot methods on the
-    ResNet-18; 5: sweeps and ablations."""
+    ResNet-18; 5: sweeps, ablations and the forgetting-quality populations."""
     config = part.config
     profile = config.get("profile", {})
     name = profile.get("name", "") if isinstance(profile, dict) else ""
     seed = config.get("seed", 0)
     first_seed = seed == 0
+    if part.kind == "compare-population":
+        return 5  # K retrained and K unlearned models per method: the plan's most model-hungry evaluation
     if part.kind in ("unsir-sensitivity", "unsir-quirks", "bad-teacher-ablation", "zero-shot-ablation", "regression-ablation", "regression-ain-bug"):
         return 5
     if part.kind == "regression-domain":

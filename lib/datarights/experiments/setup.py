@@ -120,15 +120,38 @@ def prepare(profile: str | Profile, seed: int, *, forget_classes: tuple[int, ...
         seconds["original"] = time.perf_counter() - start
         return model
 
-    def train_retrained(model: nn.Module) -> nn.Module:
+    original = cache.model("original", model_config(profile, seed, request, "original"), make, train_original)
+    retrained = None
+    if with_retrained:
+        retrained, seconds["retrained"] = retrained_model(profile, seed, request, splits, device, cache)
+    for role in ("original", "retrained") if with_retrained else ("original",):
+        if role not in seconds:
+            seconds[role] = cache.model_meta(role, model_config(profile, seed, request, role)).get("seconds", float("nan"))
+    return Setup(profile, seed, device, splits, original, retrained, seconds, cache, request)
+
+
+def retrained_model(profile: Profile, seed: int, request: datasets.ForgetRequest, splits: datasets.UnlearningSplits,
+                    device: torch.device, cache: Cache) -> tuple[nn.Module, float]:
+    """The model retrained on ``splits``' D_r from a fresh initialisation seeded with ``seed`` (trained once, then
+    cached), and its training seconds (those stored with it when it was read from the cache).
+
+    ``prepare`` takes its gold model from here; so does a population of retrained models, whose k-th
+    member is the retrained model of seed ``seed + k`` and is therefore shared with ``prepare`` at that seed.
+    """
+    seconds: dict[str, float] = {}
+
+    def make() -> nn.Module:
+        return models.build(profile.model, splits.num_classes, splits.train.input_shape, seed=seed,
+                            **profile.model_options).to(device)
+
+    def train(model: nn.Module) -> nn.Module:
         result = retrain(model, forget=splits.forget_train, retain=splits.retain_train,
                          config=RetrainConfig(train=profile.train, seed=seed))
         seconds["retrained"] = result.seconds
         return result.model
 
-    original = cache.model("original", model_config(profile, seed, request, "original"), make, train_original)
-    retrained = cache.model("retrained", model_config(profile, seed, request, "retrained"), make, train_retrained) if with_retrained else None
-    for role in ("original", "retrained") if with_retrained else ("original",):
-        if role not in seconds:
-            seconds[role] = cache.model_meta(role, model_config(profile, seed, request, role)).get("seconds", float("nan"))
-    return Setup(profile, seed, device, splits, original, retrained, seconds, cache, request)
+    config = model_config(profile, seed, request, "retrained")
+    model = cache.model("retrained", config, make, train)
+    if "retrained" not in seconds:
+        seconds["retrained"] = cache.model_meta("retrained", config).get("seconds", float("nan"))
+    return model, seconds["retrained"]

@@ -13,6 +13,7 @@ from datarights.metrics.forgetting import (
     logit_confidence,
     logit_scaled_confidence,
     model_outputs,
+    null_level,
     per_example_epsilons,
     retrain_reference,
     u_lira,
@@ -55,10 +56,11 @@ def split_accuracies(model, splits: UnlearningSplits, *, per_batch: int | None =
 
 
 __all__ = [
-    "AINResult", "GoldRelearnTime", "InversionConfig", "MIAResult", "RegressionAINResult", "RegressionRelearnConfig", "RelearnConfig",
+    "AINResult", "ForgettingQuality", "GoldRelearnTime", "LiRAResult", "InversionConfig", "MIAResult", "RegressionAINResult", "RegressionRelearnConfig", "RelearnConfig",
     "SPLITS", "ZRF_VARIANTS", "accuracy", "activation_distance", "ain", "anamnesis_index", "attack_features", "entropy", "evaluate",
-    "invert", "js_divergence", "js_rows", "judge_rate", "layer_distances", "membership_inference",
+    "forgetting_quality", "invert", "js_divergence", "js_rows", "judge_rate", "layer_distances", "logit_confidence",
+    "logit_scaled_confidence", "membership_inference", "model_outputs", "null_level", "per_example_epsilons",
     "per_class_accuracy", "per_sample_errors", "prediction_distribution", "protocol_data", "regression_ain",
-    "regression_error", "regression_mia", "relative_difference", "relearn_curve", "relearn_steps", "relearn_time",
-    "split_accuracies", "total_variation", "wasserstein_to", "zrf", "zrf_from_probs",
+    "regression_error", "regression_mia", "relative_difference", "relearn_curve", "relearn_steps", "relearn_time", "retrain_reference",
+    "split_accuracies", "total_variation", "u_lira", "u_lira_cv", "wasserstein_to", "zrf", "zrf_from_probs",
 ]

@@ -512,6 +512,46 @@ def retrain_reference(retrained: ArrayLike, *, delta: float = COMPETITION_DELTA,
     return forgetting_quality(r[order[:half]], r[order[half:2 * half]], delta=delta)
 
 
+def null_level(retrained: ArrayLike, *, k: int | None = None, repeats: int = 20, seed: int = 0,
+               delta: float = COMPETITION_DELTA) -> tuple[float, float]:
+    """The forgetting score two populations of *one* distribution get at K models each: mean and std.
+
+    The estimator is biased upwards (see ``retrain_reference``), so a method that unlearns perfectly
+    does not score 1. This is the level it would score: per example, a Gaussian is fitted to the
+    retrained models' outputs (mean and sample std, as spread out as they are), two populations of
+    ``k`` models are drawn from it and scored against each other, ``repeats`` times. Unlike
+    ``retrain_reference`` it needs no second set of retrained models and scores at the same K as the
+    methods; it assumes the outputs are Gaussian per example (the assumption U-LiRA makes too).
+
+    Parameters
+    ----------
+    retrained : array or tensor, shape (K, n)
+        Outputs of K ≥ 3 retrained models.
+    k : int, optional
+        Models per drawn population (default K).
+    repeats : int
+        Draws averaged.
+    seed : int
+        Seed of the draws.
+
+    Returns
+    -------
+    (float, float)
+        Mean and sample standard deviation of the forgetting score over the draws.
+    """
+    r = _population(retrained, "retrained", min_models=3)
+    k = len(r) if k is None else k
+    if isinstance(k, bool) or not isinstance(k, int) or k < 3:
+        raise ValueError(f"k={k!r} must be an integer ≥ 3")
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+        raise ValueError(f"repeats={repeats!r} must be a positive integer")
+    rng = np.random.default_rng(seed)
+    mu, sd = r.mean(axis=0), r.std(axis=0, ddof=1)
+    scores = [forgetting_quality(rng.normal(mu, sd, size=(k, r.shape[1])), rng.normal(mu, sd, size=(k, r.shape[1])),
+                                 delta=delta).score for _ in range(repeats)]
+    return float(np.mean(scores)), float(np.std(scores, ddof=1)) if repeats > 1 else float("nan")
+
+
 # ---------------------------------------------------------------------------------------------
 # U-LiRA
 
@@ -682,5 +722,6 @@ def u_lira_cv(unlearned: ArrayLike, retrained: ArrayLike, *, folds: int | None =
 __all__ = [
     "BIN_WIDTH", "COMPETITION_DELTA", "EPSILON_CAP", "PROBABILITY_FLOOR", "ForgettingQuality", "LiRAResult",
     "epsilon_bins", "forgetting_quality", "lira_scores", "logit_confidence", "logit_scaled_confidence", "model_outputs",
+    "null_level",
     "per_example_epsilons", "retrain_reference", "score_epsilons", "u_lira", "u_lira_cv",
 ]
