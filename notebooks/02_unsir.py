@@ -25,6 +25,17 @@
 # describes it and as the authors' notebook runs it, and measures both against retraining and
 # the foundation baselines.
 
+# %% tags=["remove-cell"]
+# Colab and Binder open this notebook without the companion's library: install it first. The address is
+# the book's repository (`repository.url` in _config.yml; tests/test_references.py keeps the two equal).
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("datarights") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
+                    "datarights @ git+https://github.com/datarights-book/datarights"], check=True)
+
 # %% tags=["parameters", "hide-cell"]
 profile = "quick"  # smoke | quick | full (see datarights.profiles)
 seed = 0

@@ -24,6 +24,17 @@
 # of EMMN (its code was never published), AIN with its protocol made explicit, and a model-inversion
 # attack, and sets them against retraining and the data-using methods of the previous chapters.
 
+# %% tags=["remove-cell"]
+# Colab and Binder open this notebook without the companion's library: install it first. The address is
+# the book's repository (`repository.url` in _config.yml; tests/test_references.py keeps the two equal).
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("datarights") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
+                    "datarights @ git+https://github.com/datarights-book/datarights"], check=True)
+
 # %% tags=["parameters", "hide-cell"]
 profile = "quick"  # smoke | quick | full (see datarights.profiles)
 seed = 0

@@ -26,6 +26,17 @@
 # and regression versions of every metric, and measures them against retraining on images, text,
 # a table and a time series.
 
+# %% tags=["remove-cell"]
+# Colab and Binder open this notebook without the companion's library: install it first. The address is
+# the book's repository (`repository.url` in _config.yml; tests/test_references.py keeps the two equal).
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("datarights") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
+                    "datarights @ git+https://github.com/datarights-book/datarights"], check=True)
+
 # %% tags=["parameters", "hide-cell"]
 profile = "quick"  # smoke | quick | full (see datarights.profiles)
 seed = 0

@@ -22,6 +22,17 @@
 # perspective: Selective Synaptic Dampening {cite:p}`foster2024ssd`, published as an improvement
 # on bad teaching. It is not one of the six papers and is marked as such.
 
+# %% tags=["remove-cell"]
+# Colab and Binder open this notebook without the companion's library: install it first. The address is
+# the book's repository (`repository.url` in _config.yml; tests/test_references.py keeps the two equal).
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("datarights") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
+                    "datarights @ git+https://github.com/datarights-book/datarights"], check=True)
+
 # %% tags=["parameters", "hide-cell"]
 profile = "quick"  # smoke | quick | full (see datarights.profiles)
 seed = 0  # the first of the profile's seeds: seed, seed + 1, ...
@@ -417,8 +428,14 @@ for column, attacker in (("mia_logistic", "the logistic MIA"), ("mia_svc", "the 
     mia_rankings.append(str(verdicts.same_winner("the forgetting quality", fq_rank, attacker + " (closest to retraining)", mia_rank)))
 glue("h2h_pop_vs_mia", Markdown(" ".join(mia_rankings)))
 failed_pop = scores[scores.status != "ok"]
-glue("h2h_pop_not_scored", Markdown(
-    " ".join(f"{plots.label(m)} was not scored: {r.status}." for m, r in failed_pop.iterrows())))
+point_masses = [plots.label(m) for m in pops.identical_runs(pop_scenario)]
+glue("h2h_pop_not_scored", Markdown(" ".join(
+    [f"{plots.label(m)} was not scored: {r.status}." for m, r in failed_pop.iterrows()]
+    + ([f"The {k} runs of {', '.join(point_masses)} gave identical outputs (nothing in the method is random), so "
+        "every example is a point mass against the retrained models' spread; the competition's rule gives such an example "
+        "the cap, ε = 50, whatever the point's position, and U-LiRA's Gaussian degenerates likewise: for "
+        f"{'this method' if len(point_masses) == 1 else 'these methods'} the two scores say that the runs do not vary, "
+        "not where the outputs lie."] if point_masses else []))))
 
 # %% [markdown]
 # {glue:md}`h2h_pop_rank` {glue:md}`h2h_pop_null_verdict` {glue:md}`h2h_pop_lira_rank`

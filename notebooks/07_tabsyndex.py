@@ -26,6 +26,17 @@
 # with scikit-learn, sets it beside SDMetrics, the Table Evaluator, train-on-synthetic/test-on-real
 # utility and a privacy measure, and looks closely at four quirks of the official code.
 
+# %% tags=["remove-cell"]
+# Colab and Binder open this notebook without the companion's library: install it first. The address is
+# the book's repository (`repository.url` in _config.yml; tests/test_references.py keeps the two equal).
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("datarights") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
+                    "datarights @ git+https://github.com/datarights-book/datarights"], check=True)
+
 # %% tags=["parameters", "hide-cell"]
 profile = "quick"  # smoke | quick | full (see datarights.settings.tabsyndex.STUDIES)
 seed = 0

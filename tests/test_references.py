@@ -98,3 +98,18 @@ def test_the_repository_address_is_said_in_one_place():
     elsewhere = [str(p.relative_to(ROOT)) for p in [ROOT / "README.md", ROOT / "pyproject.toml", *ROOT.glob("book/*.md")]
                  if url in p.read_text()]
     assert not elsewhere, f"the repository address is repeated in {elsewhere}"
+
+
+def test_every_chapter_installs_the_library_from_the_configured_repository_when_it_is_missing():
+    """Colab and Binder open a chapter without the library: its first code cell installs it, from the
+    repository address of _config.yml (the notebooks cannot read the config there, so the test keeps them equal)."""
+    import jupytext
+
+    url = CONFIG["repository"]["url"]
+    for path in sorted((ROOT / "notebooks").glob("0*.py")):
+        cells = [c for c in jupytext.read(path).cells if c.cell_type == "code"]
+        first = cells[0]
+        assert 'find_spec("datarights") is None' in first.source, f"{path.name}: the first code cell does not install the library"
+        assert f"datarights @ git+{url}" in first.source, f"{path.name}: the install cell does not name {url}"
+        assert "remove-cell" in first.metadata.get("tags", []), f"{path.name}: the install cell shows on the page"
+        assert "parameters" in cells[1].metadata.get("tags", []), f"{path.name}: the parameters cell must follow it"

@@ -418,11 +418,20 @@ class Populations:
         """The competition's ε of ``method`` on the ``example``-th scored forget example."""
         return float(self.raw[scenario]["methods"][method]["epsilons"][example])
 
+    def identical_runs(self, scenario: str) -> list[str]:
+        """The methods whose K runs gave the same outputs on every scored example (a method that draws nothing at
+        random): each of their examples is a point mass, which the competition's rule scores at the cap."""
+        return [m for m, entry in self.raw[scenario]["methods"].items()
+                if entry["status"] == "ok" and np.ptp(np.asarray(entry["outputs"]), axis=0).max() == 0]
+
     def most_distinguishable(self, scenario: str) -> tuple[str, int]:
-        """The method with the lowest forgetting score (before utility) and the example where its ε is
-        largest (the first such): the clearest case of a trace, for a figure."""
+        """Among the methods whose runs vary (see ``identical_runs``), the one with the lowest forgetting score
+        (before utility), and the example where its ε is largest (the first such): the clearest case of a trace,
+        for a figure."""
         table = self.table(scenario)
         table = table[table.status == "ok"]
+        varying = table.drop(index=self.identical_runs(scenario))
+        table = varying if len(varying) else table
         method = str(table.forgetting_score.astype(float).idxmin())
         return method, int(np.argmax(self.raw[scenario]["methods"][method]["epsilons"]))
 
