@@ -1,7 +1,8 @@
-"""How long each chapter's assignment takes on this machine's CPU, from an empty cache.
+"""How long each chapter's assignment takes a student on this machine's CPU.
 
-Generates every chapter's assignment under the ``quick`` profile (the teacher version is executed
-with all models trained during the run) and writes the table that the book's teaching page
+Generates every chapter's assignment under the ``quick`` profile: the teacher version is executed
+as a student's sheet runs in a checkout of the book, from its stored results with an empty model
+cache (every model the sheet needs is trained during the run) and writes the table that the book's teaching page
 includes: ``book/teaching_times.md``. Run: ``.venv/bin/python benchmarks/assignment_times.py``.
 """
 
@@ -26,7 +27,7 @@ def main() -> None:
         rows.append(f"| {chapter.stem} | {len(made.exercises)} | {made.seconds:.0f} s |")
     machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, no GPU"
     text = "\n".join([
-        "| chapter | exercises | teacher version, quick profile, empty cache |",
+        "| chapter | exercises | teacher version, quick profile, stored results, empty model cache |",
         "|---|---|---|",
         *rows,
         "",

@@ -77,6 +77,10 @@ def render(measured: dict, profile: str) -> str:
     machine = f"{platform.machine()}, {os.cpu_count()} CPU cores, no GPU"
     rows = [f"| {c} | {m['seconds'] / 60:.1f} min | {m.get('conditions', EMPTY_CACHE)} | {m['load']} | {m['date']} |"
             for c, m in sorted(measured.items())]
+    alone = [m["seconds"] for m in measured.values() if m.get("conditions", EMPTY_CACHE) == EMPTY_CACHE]
+    if len(alone) == len(measured) == len(CHAPTERS):
+        rows.append(f"| all | {sum(alone) / 60:.1f} min | the sum of the chapters alone (one run of the whole book shares "
+                    "models between chapters and takes less) | | |")
     return "\n".join([
         f"| chapter | its experiments, {profile} profile | conditions | load average | measured |",
         "|---|---|---|---|---|",

@@ -191,7 +191,7 @@ fig = plots.entropy_histograms(result.histograms, list(table.index),
 plt.show()
 
 # %% tags=["hide-input"]
-fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), sharey=True)
+fig, axes = plots.figure(2, height=3.4, sharey=True)
 plots.metric_bars(table, "mia_logistic", ylabel="forget images judged 'member'", ax=axes[0],
                   title="MIA, logistic regression")
 plots.metric_bars(table, "mia_svc", ylabel="", ax=axes[1], title="MIA, SVC (authors' code)")
@@ -232,7 +232,7 @@ plt.show()
 # authors do.
 
 # %% tags=["hide-input"]
-fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+fig, axes = plots.figure(2, height=3.4)
 plots.metric_bars(table, "zrf_code", ylabel="ZRF", ax=axes[0], title="ZRF as coded (reversed KL, ÷ N·C)", fmt="{:.3f}")
 plots.metric_bars(table, "zrf_paper", ylabel="ZRF", ax=axes[1], title="ZRF as defined (JS, per sample)", fmt="{:.3f}")
 for ax in axes:
@@ -497,7 +497,7 @@ for lr in (0.001, 0.002, 0.005, 0.01):
     rows[lr] = {"forget_test": acc["forget_test"], "retain_test": acc["retain_test"]}
 sweep = pd.DataFrame(rows).T
 ### END SOLUTION
-sweep
+(100 * sweep).round(1)  # accuracies in %
 
 # %% [markdown]
 # ```{solution-end}

@@ -150,14 +150,14 @@ noise = result.noise()
 fig = plots.image_grid(noise, row_labels=[class_names[c] for c in noise], per_row=min(6, min(len(v) for v in noise.values())),
                        title="Error-maximising noise, first images per forgotten class")
 plt.show()
-fig, ax = plt.subplots(figsize=(5, 2.8))
+fig, ax = plots.figure(height=2.8)
 for c, losses in result.noise_loss().items():
     ax.plot(np.arange(1, len(losses) + 1), losses, lw=1, label=class_names[c])
 ax.set_xlabel("noise optimisation step")
 ax.set_ylabel("objective (−CE + λ‖N‖²)")
 ax.set_yscale("symlog")
 ax.set_title("Noise objective per class")
-ax.legend(fontsize=6, ncol=2)
+ax.legend(fontsize=plots.MIN_FONT, ncol=2)
 plt.show()
 
 # %% [markdown]
@@ -224,7 +224,7 @@ def shares(table: pd.DataFrame, method: str) -> pd.DataFrame:
     return matrix
 
 
-fig, axes = plt.subplots(1, 2, figsize=(9, 3.8))
+fig, axes = plots.figure(2, height=3.8)
 for ax, method in zip(axes, ("retrained", "unsir")):
     plots.share_heatmap(shares(single, method), ax=ax, title=f"{plots.label(method)}: share of forget-test images (%)")
 fig.tight_layout()
@@ -251,14 +251,14 @@ for _, row in single.iterrows():
     for position, (layer, value) in enumerate(row.layer_distance):
         distance_rows.append({"method": row.method, "position": position, "layer": layer, "distance": value})
 distances = pd.DataFrame(distance_rows).groupby(["method", "position", "layer"], sort=False).distance.mean().reset_index()
-fig, ax = plt.subplots(figsize=(7.5, 3.2))
+fig, ax = plots.figure(height=3.2)
 shown_methods = ["retrained", "finetune", "neggrad", "random_labels", "unsir"]
 plots.method_lines(distances[distances.method.isin(shown_methods)], x="position", y="distance", ax=ax,
                    xlabel="layer (input → output)", ylabel="relative weight distance", legend=False)
-ax.set_yscale("log")
+plots.log_axis(ax, "y")
 layers = distances[distances.method == "unsir"].layer.tolist()
-ax.set_xticks(range(len(layers)), [name.rsplit(".", 1)[0] for name in layers], rotation=60, ha="right", fontsize=7)
-ax.legend(fontsize=7, ncol=3)
+ax.set_xticks(range(len(layers)), [name.rsplit(".", 1)[0] for name in layers], rotation=60, ha="right", fontsize=plots.MIN_FONT)
+ax.legend(fontsize=plots.MIN_FONT, ncol=3)
 ax.set_title("How far each layer moved from the original")
 plt.show()
 
@@ -274,7 +274,7 @@ plt.show()
 # %% tags=["hide-input"]
 multi_shown = multi[multi.method.isin(MAIN)].copy()
 multi_shown["classes"] = multi_shown.request.str.count(",") + 1
-fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), sharex=True)
+fig, axes = plots.figure(2, height=3.2, sharex=True)
 plots.method_lines(multi_shown.assign(forget=100 * multi_shown.forget_test), x="classes", y="forget", ax=axes[0],
                    ylabel="forget-class test accuracy (%)", xlabel="classes forgotten", legend=False)
 plots.method_lines(multi_shown.assign(retain=100 * multi_shown.retain_test), x="classes", y="retain", ax=axes[1],
@@ -316,7 +316,7 @@ def stages(table: pd.DataFrame) -> pd.DataFrame:
 stages(single)
 
 # %% tags=["hide-input"]
-fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), sharey=True)
+fig, axes = plots.figure(2, height=3.2, sharey=True)
 for ax, (title, table) in zip(axes, (("single-class requests", single), ("multi-class requests", multi))):
     summary = table[table.method.isin(FORMS)].groupby("method", sort=False)[list(STAGE_COLUMNS)].mean()
     for method, values in summary.iterrows():
@@ -327,7 +327,7 @@ for ax, (title, table) in zip(axes, (("single-class requests", single), ("multi-
     ax.set_title(title)
     ax.set_ylabel("test accuracy (%)")
     ax.set_ylim(-3, 103)
-axes[1].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+axes[1].legend(fontsize=plots.MIN_FONT, loc="center left", bbox_to_anchor=(1.0, 0.5))
 fig.tight_layout()
 plt.show()
 
@@ -381,7 +381,7 @@ stages(result.notebook[result.notebook.group == result.notebook.group.iloc[-1]])
 # %% tags=["hide-input"]
 curves = sensitivity.groupby(["parameter", "value", "method"], sort=False)[["retain_test", "forget_test"]].mean().reset_index()
 titles = {"impair_lr": "impair learning rate", "retain_per_class": "retain images per class", "noise_penalty": "noise penalty λ"}
-fig, axes = plt.subplots(1, 3, figsize=(11, 3.2), sharey=True)
+fig, axes = plots.figure(3, height=3.2, sharey=True)
 for ax, (parameter, name) in zip(axes, titles.items()):
     part = curves[curves.parameter == parameter].copy()
     positive = part.value > 0
@@ -394,7 +394,7 @@ for ax, (parameter, name) in zip(axes, titles.items()):
         ax.axvline(study.config.impair.lr, color="#999999", lw=0.8, ls=":")
 handles = [Line2D([], [], color="k", ls="-", label="forget classes"), Line2D([], [], color="k", ls="--", label="retain classes")]
 handles += [Line2D([], [], color=plots.color(m), label=plots.label(m)) for m in ("unsir", "unsir_no_noise")]
-axes[0].legend(handles=handles, fontsize=7)
+axes[0].legend(handles=handles, fontsize=plots.MIN_FONT)
 fig.tight_layout()
 plt.show()
 lr_table = curves[curves.parameter == "impair_lr"].pivot(index="value", columns="method", values="forget_test")
@@ -417,17 +417,17 @@ lr_table = curves[curves.parameter == "impair_lr"].pivot(index="value", columns=
 # %% tags=["hide-input"]
 steps = single[single.method == "unsir"][["seconds_noise", "seconds_impair", "seconds_repair"]].mean()
 others = single[single.method.isin(["retrained", "finetune", "neggrad", "random_labels"])].groupby("method", sort=False).seconds.mean()
-fig, ax = plt.subplots(figsize=(7, 2.8))
-left = 0.0
-for step, color in zip(("noise", "impair", "repair"), ("#fdd835", "#e6ab02", "#a6761d")):
-    ax.barh(plots.label("unsir"), steps[f"seconds_{step}"], left=left, color=color, label=f"UNSIR: {step}")
-    left += steps[f"seconds_{step}"]
-for method, seconds in others.items():
-    ax.barh(plots.label(method), seconds, color=plots.color(method))
-ax.set_xscale("log")
-ax.set_xlabel("seconds (log scale)")
-ax.legend(fontsize=7, loc="lower right")
-ax.set_title("Wall time per unlearning request")
+totals = pd.concat([others, pd.Series({"unsir": steps.sum()})])
+fig, axes = plots.figure(2, height=2.8, gridspec_kw={"width_ratios": [1.5, 1]})
+axes[0].barh([plots.label(m) for m in totals.index], totals.to_numpy(float), color=[plots.color(m) for m in totals.index])
+plots.log_axis(axes[0])
+axes[0].set_xlabel("seconds (log scale)")
+axes[0].set_title("Wall time per request")
+axes[1].bar(["noise", "impair", "repair"], 100 * steps.to_numpy(float) / steps.sum(), color=plots.color("unsir"))
+plots.share_axis(axes[1])
+axes[1].set_ylabel("share of UNSIR's time (%)")
+axes[1].set_title("UNSIR's three steps")
+fig.tight_layout()
 plt.show()
 
 # %% [markdown]

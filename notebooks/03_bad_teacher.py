@@ -199,7 +199,7 @@ tables.show_split(mean_std_table(class_summary), tables.TOPICS)
 
 # %% tags=["hide-input"]
 means = class_summary.xs("mean", axis=1, level=1)
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), gridspec_kw={"width_ratios": [1.4, 1]})
+fig, axes = plots.figure(2, height=3.6, gridspec_kw={"width_ratios": [1.4, 1]})
 plots.mean_std_bars(result.summary("class", ["retain_test", "forget_test"]), title="Accuracy after forgetting one class (mean ± std)",
                     ax=axes[0])
 plots.metric_bars(means, "zrf_code", ylabel="ZRF (authors' code)", title="ZRF: the target is the retrained model's", ax=axes[1],
@@ -220,7 +220,7 @@ plt.show()
 
 # %% tags=["hide-input"]
 first_label = f"class {study.classes[0]}"
-fig, ax = plt.subplots(figsize=(6, 3.2))
+fig, ax = plots.figure(height=3.2)
 plots.entropy_overlay(result.histograms(first_label), ["original", "retrained", "bad_teacher"], ax=ax,
                       title=f"Output entropy on the forgotten class ({meta['dataset']})")
 fig.tight_layout()
@@ -293,7 +293,7 @@ tables.show_split(shown, {title: [c for c in shown.columns if c[0] in headers] f
 
 # %% tags=["hide-input"]
 requests = list(subclass.request.unique())
-fig, axes = plt.subplots(1, len(requests), figsize=(5.5 * len(requests), 3.4), squeeze=False)
+fig, axes = plots.figure(len(requests), height=3.4, squeeze=False)
 for ax, request in zip(axes[0], requests):
     part = subclass[subclass.request == request].set_index("method")
     plots.accuracy_bars(part, ["retain_test", "sibling_test", "forget_test"], title=request, ax=ax)
@@ -414,7 +414,7 @@ glue("bt_class_zrf_verdict", verdicts.rank(
 
 # %% tags=["hide-input"]
 reference = ablation[ablation.parameter == "reference"].set_index("value")
-fig, axes = plt.subplots(1, 3, figsize=(12, 3.3))
+fig, axes = plots.figure(3, height=3.3)
 for ax, parameter, xlabel in ((axes[0], "retain_fraction", "fraction of $D_r$ used"), (axes[1], "temperature", "temperature τ")):
     part = ablation[ablation.parameter == parameter].astype({"value": float}).sort_values("value")
     for column, style in (("retain_test", "-o"), ("forget_test", "-s")):
@@ -423,14 +423,14 @@ for ax, parameter, xlabel in ((axes[0], "retain_fraction", "fraction of $D_r$ us
         ax.axhline(100 * reference.loc["retrained", column], ls="--", lw=1, color="#e41a1c" if column == "forget_test" else plots.color("retrained"))
     ax.set_xlabel(xlabel)
     ax.set_ylabel("accuracy (%)")
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=plots.MIN_FONT)
 part = ablation[ablation.parameter == "retain_fraction"].astype({"value": float}).sort_values("value")
 axes[2].plot(part["value"], part["zrf_code"], "-o", color=plots.color("bad_teacher"), ms=4, label="bad teacher")
 axes[2].axhline(reference.loc["retrained", "zrf_code"], ls="--", lw=1, color=plots.color("retrained"), label="retrained")
 axes[2].axhline(reference.loc["original", "zrf_code"], ls=":", lw=1, color=plots.color("original"), label="original")
 axes[2].set_xlabel("fraction of $D_r$ used")
 axes[2].set_ylabel("ZRF (code)")
-axes[2].legend(fontsize=7)
+axes[2].legend(fontsize=plots.MIN_FONT)
 fig.suptitle("Bad-teacher ablations", fontweight="bold")
 fig.tight_layout()
 plt.show()
@@ -489,11 +489,11 @@ glue("bt_abl_random_js", f"{by[('incompetent', 'random')].js_to_retrained:.3f}")
 # %% tags=["hide-input"]
 timing = classes.groupby("method", sort=False)["seconds"].median()
 timing = timing.reindex([m for m in bt_experiments.METHODS if m in timing.index and m != "original"])
-fig, ax = plt.subplots(figsize=(6.5, 3.0))
+fig, ax = plots.figure(height=3.0)
 bars = ax.barh([plots.label(m) for m in timing.index], timing.to_numpy(), color=[plots.color(m) for m in timing.index])
 ax.bar_label(bars, labels=[f"{v:.2f} s ({timing['retrained'] / v:.0f}× faster)" if m != "retrained" else f"{v:.2f} s"
                            for m, v in timing.items()], fontsize=8, padding=3)
-ax.set_xscale("log")
+plots.log_axis(ax, "x")
 ax.set_xlabel(f"median wall time per class request (s, log scale; {meta['device']})")
 ax.set_title("Cost of one class request")
 ax.set_xlim(right=timing.max() * 30)

@@ -189,7 +189,7 @@ plt.show()
 # in bold, the other seeds faint); the dashed lines are the retrained model's.
 
 # %% tags=["hide-input"]
-fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.4), sharey=True)
+fig, axes = plots.figure(2, height=3.4, sharey=True)
 gold = detail_rows.loc["retrained"]
 for ax, column, title in ((axes[0], "forget_accuracy", "forget class (test)"), (axes[1], "retain_accuracy", "retain classes (test)")):
     for method in ("gkt_strict", "gkt_faithful"):
@@ -202,7 +202,7 @@ for ax, column, title in ((axes[0], "forget_accuracy", "forget class (test)"), (
     ax.set_title(title)
     ax.set_xlabel("pseudo-batch")
 axes[0].set_ylabel("accuracy (%)")
-axes[1].legend(fontsize=7)
+axes[1].legend(fontsize=plots.MIN_FONT)
 fig.suptitle("GKT student during the transfer", fontweight="bold")
 fig.tight_layout()
 plt.show()
@@ -271,7 +271,7 @@ plt.show()
 # {glue:text}`relearn_batch:.0f`). The dotted line is the target $(1-\alpha)\,\mathrm{Acc}(M_o, D_f)$.
 
 # %% tags=["hide-input"]
-fig, ax = plt.subplots(figsize=(7.5, 3.4))
+fig, ax = plots.figure(height=3.4)
 target = 100 * (1 - P.relearn.alpha) * detail_rows.loc["original", "forget_test"]
 for method, row in detail_rows.iterrows():
     ax.plot(np.arange(len(row.relearn_curve)), 100 * np.asarray(row.relearn_curve), color=plots.color(method), label=plots.label(method),
@@ -280,7 +280,7 @@ ax.axhline(target, ls=":", color="black", lw=1)
 ax.set_xlabel("relearning step")
 ax.set_ylabel("forget-class test accuracy (%)")
 ax.set_title("Relearn curves")
-ax.legend(fontsize=6.5, ncol=3)
+ax.legend(fontsize=plots.MIN_FONT, ncol=3)
 plt.show()
 ain_table = result.ain_table()
 by_alpha = ain_table[ain_table.relearn_data == "forget_train"].pivot(index="method", columns="alpha", values="ain").reindex(ORDER)
@@ -335,7 +335,7 @@ judge.columns = ["forget class, independent judge", "forget class, retrained jud
 
 # %% tags=["hide-input"]
 ablations = result.ablations
-fig, axes = plt.subplots(2, 2, figsize=(9.5, 5.6), sharex=True)
+fig, axes = plots.figure(2, 2, height=2.8, sharex=True)
 for col, parameter in enumerate(("threshold", "beta")):
     part = ablations[ablations.parameter == parameter]
     palette = plt.cm.viridis(np.linspace(0, 0.85, len(part)))
@@ -346,7 +346,7 @@ for col, parameter in enumerate(("threshold", "beta")):
         axes[1][col].plot(curve.pseudo_batch, 100 * curve.retain_accuracy, color=color, label=label)
     axes[0][col].set_title(f"varying the {'gate threshold' if parameter == 'threshold' else 'attention weight β'}")
     axes[1][col].set_xlabel("pseudo-batch")
-    axes[0][col].legend(fontsize=7)
+    axes[0][col].legend(fontsize=plots.MIN_FONT)
 axes[0][0].set_ylabel("forget-class accuracy (%)")
 axes[1][0].set_ylabel("retain-class accuracy (%)")
 fig.tight_layout()

@@ -227,11 +227,11 @@ def error_by_target(domain: str, ax: plt.Axes) -> None:
     ax.set_ylabel("test error (" + ("MAE" if result.meta(domain)["loss"] == "l1" else "MSE") + ")")
 
 
-fig, ax = plt.subplots(figsize=(7.5, 3.4))
+fig, ax = plots.figure(height=3.4)
 error_by_target("vision", ax)
 ax.axvspan(ax.get_xlim()[0], domains["vision"].forget.high, color="#e41a1c", alpha=0.08, label="forget range")
-ax.set_yscale("log")
-ax.legend(fontsize=7, ncol=2)
+plots.log_axis(ax, "y")
+ax.legend(fontsize=plots.MIN_FONT, ncol=2)
 ax.set_title("Error as a function of the target (vision, first seed)")
 plt.show()
 
@@ -254,7 +254,7 @@ def relative_histograms(domain: str) -> plt.Figure:
     run = result.runs(domain)[0]
     edges = np.asarray(run["histogram"]["edges"])
     shown = [m for m in ("original", "finetune", "gaussian_finetune", "blindspot") if m in run["histogram"]["counts"]]
-    fig, axes = plt.subplots(1, len(shown), figsize=(2.3 * len(shown), 2.6), sharey=True)
+    fig, axes = plots.figure(len(shown), height=2.6, sharey=True)
     for ax, method in zip(axes, shown):
         counts = np.asarray(run["histogram"]["counts"][method], dtype=float)
         ax.bar(edges[:-1], counts / max(counts.sum(), 1) / np.diff(edges), width=np.diff(edges), align="edge",
@@ -279,7 +279,7 @@ plt.show()
 def mia_w1_bars(domain: str) -> None:
     table = means(domain)
     table = table.loc[[m for m in ORDER if m in table.index]]
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
+    fig, axes = plots.figure(2, height=3.2)
     plots.metric_bars(table, "mia", ylabel="share of D_f called member", title="Membership attack (SVC on |error|)", ax=axes[0])
     plots.metric_bars(table.drop(index="retrained"), "w1_to_gold", ylabel="W1 to gold", title="Distance to the gold model's predictions",
                       ax=axes[1], reference=None)
@@ -304,15 +304,15 @@ def relearn_curves(domain: str, ax: plt.Axes) -> None:
         ax.plot(np.arange(1, len(curve) + 1), curve, color=plots.color(method), label=plots.label(method),
                 ls="--" if method == "retrained" else "-", lw=1.4)
     ax.axhline(rows.loc["original", "relearn_threshold"], color="k", ls=":", lw=1, label="(1 + α) × original")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
+    plots.log_axis(ax, "x")
+    plots.log_axis(ax, "y")
     ax.set_xlabel("relearning step")
     ax.set_ylabel("val-forget error")
 
 
-fig, ax = plt.subplots(figsize=(6.5, 3.2))
+fig, ax = plots.figure(height=3.2)
 relearn_curves("vision", ax)
-ax.legend(fontsize=7)
+ax.legend(fontsize=plots.MIN_FONT)
 ax.set_title("Relearning the forget range (vision)")
 plt.show()
 
@@ -358,11 +358,11 @@ mean_std_table("tabular")
 mean_std_table("forecasting")
 
 # %% tags=["hide-input"]
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
+fig, axes = plots.figure(2, height=3.2)
 for ax, domain in zip(axes, ("tabular", "forecasting")):
     error_by_target(domain, ax)
     ax.set_title(domain.capitalize())
-axes[1].legend(fontsize=7)
+axes[1].legend(fontsize=plots.MIN_FONT)
 fig.tight_layout()
 plt.show()
 
@@ -396,7 +396,7 @@ if not variants:
 # %% tags=["hide-input"]
 ablation = result.ablation
 reference = result.raw["ablation"]["reference"]
-fig, axes = plt.subplots(1, 3, figsize=(11, 3.2), sharey=True)
+fig, axes = plots.figure(3, height=3.2, sharey=True)
 for ax, parameter, xlabel in zip(axes, ("beta", "proxy_epochs", "layers"), ("β", "blindspot-model epochs", "layers in the attention term")):
     part = ablation[ablation.parameter == parameter]
     x = np.arange(len(part))
@@ -406,9 +406,9 @@ for ax, parameter, xlabel in zip(axes, ("beta", "proxy_epochs", "layers"), ("β"
         ax.axhline(reference[name]["forget_test"], color=plots.color(name), ls=ls, lw=1, label=f"{plots.label(name)}, forget")
     ax.set_xticks(x, [f"{v:g}" if isinstance(v, float) else str(v) for v in part.value])
     ax.set_xlabel(xlabel)
-    ax.set_yscale("log")
+    plots.log_axis(ax, "y")
 axes[0].set_ylabel("test error")
-axes[2].legend(fontsize=7)
+axes[2].legend(fontsize=plots.MIN_FONT)
 fig.suptitle("Blindspot ablations (vision)", fontweight="bold", fontsize=11)
 fig.tight_layout()
 plt.show()

@@ -172,15 +172,15 @@ mean_std(tables["random"])
 # requests and seeds; the retrained model's bars are the target.
 
 # %% tags=["hide-input"]
-fig, axes = plt.subplots(1, 3, figsize=(14, 3.6), sharey=True)
+fig, axes = plots.figure(3, height=3.6, sharey=True)
 for ax, (scenario, table) in zip(axes, tables.items()):
     plots.mean_std_bars(head_to_head.summary(table, ["retain_test", "forget"]), ["retain_test", "forget"],
                         title=SCENARIO_TITLES[scenario], ax=ax)
-    ax.set_xticks(range(2), ["retained classes (test)", "forgotten data"])
+    ax.set_xticks(range(2), ["retained (test)", "forgotten"])
     ax.legend().remove()
-handles, names = axes[0].get_legend_handles_labels()
-fig.legend(handles, names, loc="lower center", ncol=6, bbox_to_anchor=(0.5, -0.1), fontsize=8)
-fig.tight_layout()
+legend = {name: handle for ax in axes for handle, name in zip(*ax.get_legend_handles_labels())}  # one entry per method
+fig.tight_layout(rect=(0, 0.2, 1, 1))
+plots.legend_below(fig, handles=list(legend.values()), labels=list(legend), ncol=4)
 plt.show()
 
 # %% [markdown]
@@ -191,18 +191,19 @@ plt.show()
 # retrained model sits at (1, 0) by definition.
 
 # %% tags=["hide-input"]
-fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), sharey=True)
+fig, axes = plots.figure(3, height=3.8, sharey=True)
 for ax, (scenario, table) in zip(axes, tables.items()):
     means = table[table.status == "ok"].groupby("method", sort=False)[["gap", "time_ratio"]].mean()
     for method, point in means.iterrows():
         ax.scatter(point.time_ratio, point.gap, s=46, color=plots.color(method), marker="*" if method == "retrain" else "o",
-                   edgecolor="black" if method in head_to_head.NOT_FROM_THE_PAPERS else "none", zorder=3)
-        ax.annotate(plots.label(method), (point.time_ratio, point.gap), fontsize=7, xytext=(4, 3), textcoords="offset points")
-    ax.set_xscale("log")
-    ax.set_xlabel("wall time / retraining (log)")
+                   edgecolor="black" if method in head_to_head.NOT_FROM_THE_PAPERS else "none", zorder=3, label=plots.label(method))
+    plots.log_axis(ax, "x")
+    ax.set_xlabel("time / retraining (log)")
     ax.set_title(SCENARIO_TITLES[scenario])
 axes[0].set_ylabel("gap to retrained (lower is better)")
-fig.tight_layout()
+legend = {name: handle for ax in axes for handle, name in zip(*ax.get_legend_handles_labels())}  # one entry per method
+fig.tight_layout(rect=(0, 0.16, 1, 1))
+plots.legend_below(fig, handles=list(legend.values()), labels=list(legend), ncol=4)
 plt.show()
 
 # %% [markdown]
@@ -236,14 +237,15 @@ def metric_gaps(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).T
 
 
-fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
+fig, axes = plots.figure(1, 3, height=3.1)
 for ax, (scenario, table) in zip(axes, tables.items()):
-    gaps = metric_gaps(table)
-    # one colour scale for the three panels: every term is on a 0-1 scale (AD can exceed 1; its cell says by how much)
-    sns.heatmap(gaps.rename(columns={**{c: m.header for c, m in METRICS.items()}, "activation_distance": "AD"}), ax=ax, cmap="rocket_r",
-                vmin=0, vmax=1, annot=True, fmt=".2f", annot_kws={"fontsize": 6}, cbar=ax is axes[-1])
+    gaps = metric_gaps(table).rename(columns={**{c: m.header for c, m in METRICS.items()}, "activation_distance": "AD"})
+    size = plots.annotation_size(ax, gaps.shape[1], gaps.shape[0], "0.00")
+    # one colour scale for the three panels: the accuracy, MIA and ZRF terms lie in [0, 1]; AD can exceed 1 (its cell says by how much)
+    sns.heatmap(gaps, ax=ax, cmap="rocket_r", vmin=0, vmax=1, annot=size is not None, fmt=".2f",
+                annot_kws={"fontsize": size or plots.MIN_FONT}, cbar=ax is axes[0])
     ax.set_title(SCENARIO_TITLES[scenario])
-    ax.tick_params(labelsize=7)
+    ax.tick_params(axis="x", rotation=30)
 fig.tight_layout()
 plt.show()
 

@@ -140,7 +140,7 @@ PAIRS = {"Gaussian": fake, "uniform noise": noise}
 # its own units, never after standardising.
 
 # %% tags=["hide-input"]
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.2), sharey=True)
+fig, axes = plots.figure(2, height=3.2, sharey=True)
 for ax, (name, other) in zip(axes, PAIRS.items()):
     stats_of = lambda t: {"mean": t.mean(), "median": t.median(), "std": t.std(ddof=0)}  # noqa: E731
     errors = pd.DataFrame({k: relative_error(v, stats_of(other)[k]) for k, v in stats_of(real).items()}, index=real.columns)
@@ -169,7 +169,7 @@ plt.show()
 # relative error saturates easily.
 
 # %% tags=["hide-input"]
-fig, axes = plt.subplots(1, 3, figsize=(13, 4.4), gridspec_kw={"width_ratios": [0.8, 1.2, 1.2]})
+fig, axes = plots.figure(3, height=4.4, gridspec_kw={"width_ratios": [0.8, 1.2, 1.2]})
 splots.signed_log_curve(axes[0])
 for ax, (name, t) in zip(axes[1:], (("real half", real), ("uniform noise", noise))):
     splots.mean_std_heatmap(association_matrix(t, table.categorical), ax=ax, vmin=-1, vmax=1, annotate=False, cmap="RdBu_r",
@@ -197,7 +197,7 @@ plt.show()
 # always shrink to the intercept, so half of the regression models are mean predictors.
 
 # %% tags=["hide-input"]
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), sharex=True, sharey=True)
+fig, axes = plots.figure(2, height=3.6, sharex=True, sharey=True)
 scaled = {name: min_max_scale(real, t) for name, t in PAIRS.items()}
 models = ["random forest", "Lasso", "Ridge", "ElasticNet"]
 markers = ["o", "s", "^", "D"]
@@ -235,7 +235,7 @@ plt.show()
 # $$ (spmse)
 
 # %% tags=["hide-input"]
-fig, axes = plt.subplots(1, 2, figsize=(9, 3.0), sharey=True)
+fig, axes = plots.figure(2, height=3.0, sharey=True)
 for ax, (name, (rs, fs)) in zip(axes, scaled.items()):
     p = propensities(rs, fs)
     bins = np.linspace(0, 1, 31)
@@ -266,7 +266,7 @@ plt.show()
 
 # %% tags=["hide-input"]
 column = "bmi"
-fig, ax = plt.subplots(figsize=(7, 3.0))
+fig, ax = plots.figure(height=3.0)
 codes, edges = pd.cut(real[column], bins=20, labels=False, retbins=True)
 centers = 0.5 * (edges[1:] + edges[:-1])
 width = np.diff(edges)[0] / 3
@@ -545,7 +545,7 @@ show_split(bundled.set_index("table")[["rows", *components[-1:], *components[:-1
 
 # %% tags=["hide-input"]
 others = ["sdm_quality", "sdm_detection", "te_similarity"]
-fig, axes = plt.subplots(1, 3, figsize=(11, 3.3), sharey=True)
+fig, axes = plots.figure(3, height=3.3, sharey=True)
 for ax, metric in zip(axes, others):
     splots.generator_scatter(grid, metric, "score", ax=ax)
     ax.set_ylabel("TabSynDex" if ax is axes[0] else "")
@@ -608,7 +608,7 @@ show_split(comparison, {"range": ["lowest seen", "highest seen", "bounds"],
 # %% tags=["hide-input"]
 deg = result.degradation
 noises = list(dict.fromkeys(deg["noise"]))
-fig, axes = plt.subplots(1, len(noises), figsize=(5 * len(noises), 3.4), sharey=True, squeeze=False)
+fig, axes = plots.figure(len(noises), height=3.4, sharey=True, squeeze=False)
 for ax, noise_name in zip(axes[0], noises):
     splots.metric_lines(deg[deg["noise"] == noise_name], "fraction", metrics, ax=ax, xlabel="fraction of noise rows",
                         title=f"real half mixed with {splots.generator_label(noise_name)}")
@@ -642,7 +642,7 @@ monotonic.to_frame("fraction of curves that never rise").style.format("{:.2f}")
 
 # %% tags=["hide-input"]
 sizes = result.pmse_size
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.3))
+fig, axes = plots.figure(2, height=3.3)
 for generator, rows in sizes.groupby("generator"):
     g = rows.groupby("n")
     color = splots.GENERATOR_COLORS.get(generator)
@@ -726,12 +726,12 @@ target_quirk.style.format(precision=3).hide(axis="index")
 # %% tags=["hide-input"]
 enc = result.target_encoding
 if len(enc):
-    fig, ax = plt.subplots(figsize=(8, 3.2))
+    fig, ax = plots.figure(height=3.2)
     shown = enc.assign(pair=enc["table"] + "\n" + enc["generator"].map(splots.generator_label))
     x = np.arange(len(shown))
     ax.bar(x - 0.2, shown["ml_official"], 0.4, label="official encoding")
     ax.bar(x + 0.2, shown["ml_fixed"], 0.4, label="fixed encoding")
-    ax.set_xticks(x, shown["pair"], rotation=60, ha="right", fontsize=7)
+    ax.set_xticks(x, shown["pair"], rotation=60, ha="right", fontsize=plots.MIN_FONT)
     ax.set_ylabel("$S_{ml}$")
     ax.set_title("ML efficacy, official against fixed target encoding")
     ax.legend(fontsize=8)
@@ -762,7 +762,7 @@ result.constant_column.rename(columns=splots.metric_label).style.format(precisio
 
 # %% tags=["hide-input"]
 mon = result.monitor
-fig, axes = plt.subplots(1, 2, figsize=(12, 3.6), gridspec_kw={"width_ratios": [1.3, 1]})
+fig, axes = plots.figure(2, height=3.6, gridspec_kw={"width_ratios": [1.3, 1]})
 splots.metric_lines(mon, "epoch", ["score", "basic", "correlation", "ml_efficacy", "pmse", "support", "sdm_quality"],
                     ax=axes[0], xlabel="epoch", title="TabSynDex during CTGAN training")
 splots.legend_outside(axes[0])

@@ -187,7 +187,7 @@ valuation.summary()
 xy = PCA(n_components=2, random_state=0).fit_transform(x[train_idx])
 is_flipped = np.zeros(len(train_idx), bool)
 is_flipped[flipped] = True
-fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharex=True, sharey=True)
+fig, axes = plots.figure(2, height=4, sharex=True, sharey=True)
 sc = axes[0].scatter(xy[:, 0], xy[:, 1], c=valuation.clusters, cmap="tab20", s=18)
 axes[0].set_title("clusters (k-means within each class)")
 lim = np.abs(valuation.values).max()
@@ -229,7 +229,7 @@ METHODS = [m for m in experiment.ALL_METHODS if m in set(curves.method)]
 TABLES = list(dict.fromkeys(curves.table))
 remove_x = np.array(result.raw["curves"]["remove"]) * 100
 add_x = np.array(result.raw["curves"]["add"]) * 100
-fig, axes = plt.subplots(len(TABLES), 3, figsize=(13, 3.3 * len(TABLES)), squeeze=False)
+fig, axes = plots.figure(3, len(TABLES), height=3.3, squeeze=False)
 for row, table in enumerate(TABLES):
     for col, (key, xs, what) in enumerate((("remove_high", remove_x, "highest value removed first"),
                                             ("remove_low", remove_x, "lowest value removed first"),
@@ -326,7 +326,7 @@ glue("tmc_budget", P.tmc_seconds)
 # %% tags=["hide-input"]
 noise = result.noise
 NOISE_METHODS = [m for m in NOISE_ORDER if m in set(noise.method)]
-fig, axes = plt.subplots(1, 2, figsize=(13, 4.2))
+fig, axes = plots.figure(2, height=4.2)
 f1 = noise.groupby(["method", "rate"]).f1.agg(["mean", "std"]).reset_index()
 rates = sorted(noise.rate.unique())
 width = 0.8 / len(rates)
@@ -350,7 +350,7 @@ axes[1].plot(fractions, fractions / 100, color="#999999", ls="--", lw=1, label="
 axes[1].set_xlabel("% of training points inspected (lowest value first)")
 axes[1].set_ylabel("share of flipped points found")
 axes[1].set_title(f"discovery curve, {top_rate:.0%} flipped", fontsize=10)
-axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+axes[1].legend(fontsize=plots.MIN_FONT, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
 fig.tight_layout()
 plt.show()
 
@@ -430,7 +430,7 @@ glue("f1_extrinsic", float(f1_mean_top.get("ecoval_extrinsic", np.nan)))
 # reach good accuracy early.
 
 # %% tags=["hide-input"]
-fig, axes = plt.subplots(1, 2, figsize=(12, 3.6))
+fig, axes = plots.figure(2, height=3.6)
 remove_noisy = np.array(result.raw["noise"]["remove"]) * 100
 add_noisy = np.array(result.raw["noise"]["add"]) * 100
 curve_methods = [m for m in ("ecoval", "ecoval_intrinsic", "ecoval_extrinsic", "knn_agreement", "tmc_shapley", "banzhaf", "random")
@@ -446,7 +446,7 @@ for ax, key, xs, what in ((axes[0], "remove_low", remove_noisy, "lowest value re
     ax.set_title(f"{P.noise_table}, {top_rate:.0%} flipped: {what}", fontsize=10)
     ax.set_xlabel("% of training data " + ("added" if key == "add_high" else "dropped"))
     ax.set_ylabel("test accuracy")
-axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+axes[1].legend(fontsize=plots.MIN_FONT, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
 fig.tight_layout()
 plt.show()
 
@@ -461,7 +461,7 @@ plt.show()
 
 # %% tags=["hide-input"]
 cost = result.cost
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+fig, axes = plots.figure(2, height=3.6)
 for method, marker in (("ecoval", "o"), ("tmc_shapley", "s")):
     part = cost[cost.method == method].sort_values("n")
     axes[0].plot(part.n, part.n_fits, marker=marker, label=LABELS[method])
@@ -469,13 +469,13 @@ for method, marker in (("ecoval", "o"), ("tmc_shapley", "s")):
 part = cost[cost.method == "tmc_shapley"].sort_values("n")
 axes[0].plot(part.n, part.n * 100, color="#999999", ls="--", label="100 full TMC permutations (n × 100)")
 for ax, what in zip(axes, ("model fits", "seconds")):
-    ax.set_xscale("log")
-    ax.set_yscale("log")
+    plots.log_axis(ax, "x")
+    plots.log_axis(ax, "y")
     ax.set_xticks(sorted(cost.n.unique()), [str(n) for n in sorted(cost.n.unique())])
     ax.minorticks_off()
     ax.set_xlabel("training points n")
     ax.set_ylabel(what)
-axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+axes[1].legend(fontsize=plots.MIN_FONT, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
 fig.tight_layout()
 plt.show()
 
@@ -507,7 +507,7 @@ glue("fit_ratio", float(fit_ratio))
 
 # %% tags=["hide-input"]
 oos = result.oos
-fig, ax = plt.subplots(figsize=(6.5, 3.6))
+fig, ax = plots.figure(height=3.6)
 fractions_oos = np.array(oos.fractions.iloc[0]) * 100
 for method in ("ecoval", "dist_shapley", "random"):
     runs = np.array(oos[oos.method == method].add_accuracy.tolist()) - oos[oos.method == method].base.to_numpy()[:, None]
@@ -562,7 +562,7 @@ glue("oos_gain_verdict", Markdown(
 
 # %% tags=["hide-input"]
 sens = result.sensitivity
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
+fig, axes = plots.figure(2, height=3.5)
 for (per_class, form), part in sens.groupby(["per_class", "form"]):
     mean = part.groupby("n_clusters")[["f1", "auc_remove_high"]].mean()
     label = f"{'per class' if per_class else 'all points'}, {form.replace('_', '-')}"
@@ -574,7 +574,7 @@ for ax, what in zip(axes, ("detection F1", "AUC, highest removed first (↓)")):
     ax.minorticks_off()
     ax.set_xlabel("clusters requested p")
     ax.set_ylabel(what)
-axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+axes[1].legend(fontsize=plots.MIN_FONT, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
 fig.suptitle("EcoVal (reconstruction): sensitivity to its design choices", fontsize=10)
 fig.tight_layout()
 plt.show()
@@ -638,7 +638,7 @@ glue("agree_tmc_fits", int(result.raw["agreement"]["tmc"]["n_fits"]))
 
 # %% tags=["hide-input"]
 bud = result.budget
-fig, axes = plt.subplots(1, 2, figsize=(12, 3.8))
+fig, axes = plots.figure(2, height=3.8)
 for method, part in bud.groupby("method", sort=False):
     part = part.sort_values("n_fits")
     x = part.n_fits.clip(lower=1)
@@ -650,12 +650,12 @@ for method, part in bud.groupby("method", sort=False):
         ax.plot(x, part[key], label=LABELS[method], **style)
 ref = result.raw["budget"]["reference"]
 axes[0].axhline(ref["split_half_spearman"], color="#999999", ls=":", lw=1)
-axes[0].text(1, ref["split_half_spearman"], " agreement of the reference's two halves", va="bottom", fontsize=7, color="#666666")
+axes[0].text(1, ref["split_half_spearman"], " agreement of the reference's two halves", va="bottom", fontsize=plots.MIN_FONT, color="#666666")
 for ax, what in zip(axes, ("Spearman with the Data Shapley reference (↑)", "AUC, highest removed first (↓)")):
-    ax.set_xscale("log")
+    plots.log_axis(ax, "x")
     ax.set_xlabel("model fits (no-fit methods drawn at 1)")
     ax.set_ylabel(what)
-axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+axes[1].legend(fontsize=plots.MIN_FONT, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
 fig.tight_layout()
 plt.show()
 

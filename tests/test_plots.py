@@ -2,6 +2,7 @@
 sized for the text column with no text below 8 pt as shown, labels that do not overlap, linear shares."""
 
 import itertools
+from pathlib import Path
 
 import matplotlib
 
@@ -147,3 +148,35 @@ def test_log_axis_labels_powers_of_ten_only(styled):
     fig.canvas.draw()
     assert ax.get_xscale() == "log"
     assert not [t for t in ax.get_xticklabels(minor=True) if t.get_text()]
+
+
+def test_log_axis_over_less_than_a_decade_still_labels_ticks(styled):
+    """An axis from 2 to 6 holds no power of ten: some minor ticks must carry labels, or the axis is bare."""
+    fig, ax = plots.figure()
+    ax.plot([2, 3, 6], [1, 2, 3])
+    plots.log_axis(ax)
+    fig.canvas.draw()
+    shown = [t.get_text() for t in ax.get_xticklabels(minor=True) + ax.get_xticklabels() if t.get_text()]
+    assert shown, "a log axis spanning less than a decade shows no tick label"
+
+
+def _figure_widths():
+    import base64
+    import struct
+
+    import nbformat
+
+    for path in sorted((Path(__file__).resolve().parents[1] / "book" / "chapters").glob("0*.ipynb")):
+        for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            for output in cell.get("outputs", []):
+                png = output.get("data", {}).get("image/png")
+                if png:
+                    header = base64.b64decode(png[:64])
+                    yield f"{path.stem} cell {index}", struct.unpack(">I", header[16:20])[0]
+
+
+def test_every_figure_of_the_executed_chapters_fits_the_text_column():
+    """A figure drawn wider than the column is shrunk by the browser, and its text with it (below 8 pt):
+    every figure of the book is drawn at the column's width (``plots.figure``), give or take the tight box."""
+    wide = [(where, width) for where, width in _figure_widths() if width > plots.COLUMN_PIXELS + 40]
+    assert not wide, f"figures wider than the column ({plots.COLUMN_PIXELS} px): {wide}"

@@ -189,7 +189,7 @@ def _profiles(args: argparse.Namespace) -> int:
 def _assignment(args: argparse.Namespace) -> int:
     from datarights import assignments
 
-    with _working(f"assignment {args.chapter}: executing the teacher version (the student's time, from an empty cache)"):
+    with _working(f"assignment {args.chapter}: executing the teacher version (the student's time: stored results, empty model cache)"):
         made = assignments.generate(args.chapter, args.out, profile=args.profile, nbgrader=args.nbgrader, force=args.force,
                                     seed=args.seed)
     print(f"{made.chapter}: {len(made.exercises)} exercises; teacher version executed in {made.seconds:.0f} s")

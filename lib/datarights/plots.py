@@ -227,14 +227,15 @@ def label_points(ax: plt.Axes, xs: Sequence[float], ys: Sequence[float], texts: 
 
 
 def log_axis(ax: plt.Axes, axis: str = "x") -> plt.Axes:
-    """A log axis with labels at powers of ten only (1, 10, 100 ...), unlabelled minor ticks: no clutter."""
-    from matplotlib.ticker import LogLocator, NullFormatter
+    """A log axis with labels at powers of ten (1, 10, 100 ...) and unlabelled minor ticks where the axis spans
+    more than a decade (no clutter); a narrower axis labels some minor ticks, so that it is never left bare."""
+    from matplotlib.ticker import LogFormatterSciNotation, LogLocator
 
     target = ax.xaxis if axis == "x" else ax.yaxis
     (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
     target.set_major_locator(LogLocator(base=10, numticks=8))
     target.set_minor_locator(LogLocator(base=10, subs=np.arange(2, 10) * 0.1, numticks=12))
-    target.set_minor_formatter(NullFormatter())
+    target.set_minor_formatter(LogFormatterSciNotation(labelOnlyBase=False, minor_thresholds=(1, 0.4)))
     return ax
 
 

@@ -162,8 +162,9 @@ def check_nonempty(data: Any, name: str) -> Any:
     return data
 
 
-def output_size(model: Any, input_shape: tuple[int, ...]) -> int:
-    """The number of outputs of ``model`` for one input of ``input_shape`` (a forward pass on zeros)."""
+def output_shape(model: Any, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape of ``model``'s output for one input of ``input_shape`` (a forward pass on two zero inputs in
+    eval mode, the model's mode restored); a clear error when the model does not take such inputs."""
     import torch
 
     param = next(model.parameters())
@@ -176,7 +177,12 @@ def output_size(model: Any, input_shape: tuple[int, ...]) -> int:
         raise ValueError(f"model does not accept inputs of shape {tuple(input_shape)}: {str(err).splitlines()[0]}") from None
     finally:
         model.train(was_training)
-    return int(out.shape[-1])
+    return tuple(int(d) for d in out.shape[1:])
+
+
+def output_size(model: Any, input_shape: tuple[int, ...]) -> int:
+    """The number of outputs of ``model`` for one input of ``input_shape`` (see ``output_shape``)."""
+    return output_shape(model, input_shape)[-1]
 
 
 def check_model_data(model: Any, data: Any, name: str = "data", *, model_name: str = "model",

@@ -190,15 +190,8 @@ def reinitialize(model: nn.Module, seed: int | None = None) -> nn.Module:
 
 def check_compatible(model: nn.Module, input_shape: InputShape, num_classes: int) -> None:
     """Raise a clear error if ``model`` cannot take images of ``input_shape`` or has the wrong output size."""
-    param = next(model.parameters())
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            out = model(torch.zeros(2, *input_shape, device=param.device, dtype=param.dtype))
-    except RuntimeError as err:
-        raise ValueError(f"model does not accept inputs of shape {tuple(input_shape)}: {err}") from None
-    finally:
-        model.train(was_training)
-    if out.ndim != 2 or out.shape[1] != num_classes:
-        raise ValueError(f"model outputs shape {tuple(out.shape[1:])}, but the data has {num_classes} classes")
+    from datarights.validation import output_shape
+
+    shape = output_shape(model, input_shape)
+    if shape != (num_classes,):
+        raise ValueError(f"model outputs shape {shape}, but the data has {num_classes} classes")

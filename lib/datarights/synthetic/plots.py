@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from datarights.plots import COLUMN_WIDTH
 from datarights.synthetic.generators import GENERATOR_LABELS
 from datarights.synthetic.metric import COMPONENT_LABELS
 
@@ -39,7 +40,7 @@ def mean_std_heatmap(mean: pd.DataFrame, std: pd.DataFrame | None = None, *, tit
     """
     import seaborn as sns
 
-    ax = ax or plt.subplots(figsize=(1.1 * mean.shape[1] + 2, 0.42 * mean.shape[0] + 1.2))[1]
+    ax = ax or plt.subplots(figsize=(min(COLUMN_WIDTH, 1.1 * mean.shape[1] + 2), 0.42 * mean.shape[0] + 1.2))[1]
     text: pd.DataFrame | bool = False
     if annotate:
         text = mean.map(lambda v: f"{v:.2f}")
