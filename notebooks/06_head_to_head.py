@@ -350,8 +350,9 @@ glue("h2h_retrain_seconds", f"{everything[everything.method == 'retrain'].second
 # (h2h-per-example)=
 # ## Which method really forgets: per-example tests against many retrained models
 #
-# The membership attacks above judge one model at a time, from one feature, and on the random
-# request the two attackers need not agree: {glue:md}`h2h_random_bt_attackers` Since these papers,
+# The membership attacks above judge one model at a time, from one feature, and the two attackers
+# need not agree; on the random request, what they say of the bad teacher:
+# {glue:md}`h2h_random_bt_attackers` Since these papers,
 # the field asks per example and against many models (the foundations chapter introduces the idea,
 # {ref}`foundations-forgetting-quality`): each method unlearns the same original model $K$ times
 # with $K$ seeds, the model is retrained $K$ times, and for each forget example the two samples of

@@ -58,6 +58,7 @@ from sklearn.linear_model import LogisticRegression
 from datarights import plots, scope, verdicts
 from datarights.experiments import ecoval as experiment
 from datarights.notebook import glue, show_markdown
+from datarights.tables import mean_std
 from datarights.settings.ecoval import NOISE_METHODS as NOISE_ORDER
 from datarights.settings.ecoval import settings
 from datarights.valuation import EcoValConfig, ecoval, flip_labels
@@ -261,8 +262,9 @@ plt.show()
 def mean_pm_std(frame: pd.DataFrame, keys: list[str], columns: list[str], digits: int = 3) -> pd.DataFrame:
     """Mean ± standard deviation over seeds of ``columns``, grouped by ``keys``, as text."""
     grouped = frame.groupby(keys)[columns]
-    mean, std = grouped.mean(), grouped.std().fillna(0.0)
-    return mean.round(digits).astype(str) + " ± " + std.round(digits).astype(str)
+    mean, std, count = grouped.mean(), grouped.std(), grouped.count()
+    return pd.DataFrame({c: [mean_std(m, sd, digits=digits, count=n) for m, sd, n in zip(mean[c], std[c], count[c])]
+                         for c in columns}, index=mean.index)
 
 
 auc_cols = ["auc_remove_high", "auc_remove_low", "auc_add_high"]
