@@ -200,9 +200,9 @@ tables.show_split(mean_std_table(class_summary), tables.TOPICS)
 # %% tags=["hide-input"]
 means = class_summary.xs("mean", axis=1, level=1)
 fig, axes = plots.figure(2, height=3.6, gridspec_kw={"width_ratios": [1.4, 1]})
-plots.mean_std_bars(result.summary("class", ["retain_test", "forget_test"]), title="Accuracy after forgetting one class (mean ± std)",
+plots.mean_std_bars(result.summary("class", ["retain_test", "forget_test"]), title="Accuracy, one class forgotten",
                     ax=axes[0])
-plots.metric_bars(means, "zrf_code", ylabel="ZRF (authors' code)", title="ZRF: the target is the retrained model's", ax=axes[1],
+plots.metric_bars(means, "zrf_code", ylabel="ZRF (authors' code)", title="ZRF (target: retrained)", ax=axes[1],
                   fmt="{:.3f}")
 axes[1].set_ylim(means["zrf_code"].min() - 0.05, 1.0)
 fig.tight_layout()
@@ -297,8 +297,11 @@ fig, axes = plots.figure(len(requests), height=3.4, squeeze=False)
 for ax, request in zip(axes[0], requests):
     part = subclass[subclass.request == request].set_index("method")
     plots.accuracy_bars(part, ["retain_test", "sibling_test", "forget_test"], title=request, ax=ax)
-    ax.set_xticks(range(3), ["retain\n(test)", "siblings of the\nforgotten sub-class", "forgotten\nsub-class (test)"])
+    ax.set_xticks(range(3), ["retain", "siblings", "forgotten"])
+    ax.legend().remove()
+legend = {name: handle for ax in axes[0] for handle, name in zip(*ax.get_legend_handles_labels())}  # one entry per model
 fig.tight_layout()
+plots.legend_below(fig, handles=list(legend.values()), labels=list(legend), ncol=4)
 plt.show()
 
 # %% tags=["remove-cell"]

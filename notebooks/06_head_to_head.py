@@ -179,7 +179,7 @@ for ax, (scenario, table) in zip(axes, tables.items()):
     ax.set_xticks(range(2), ["retained (test)", "forgotten"])
     ax.legend().remove()
 legend = {name: handle for ax in axes for handle, name in zip(*ax.get_legend_handles_labels())}  # one entry per method
-fig.tight_layout(rect=(0, 0.2, 1, 1))
+fig.tight_layout()
 plots.legend_below(fig, handles=list(legend.values()), labels=list(legend), ncol=4)
 plt.show()
 
@@ -202,7 +202,7 @@ for ax, (scenario, table) in zip(axes, tables.items()):
     ax.set_title(SCENARIO_TITLES[scenario])
 axes[0].set_ylabel("gap to retrained (lower is better)")
 legend = {name: handle for ax in axes for handle, name in zip(*ax.get_legend_handles_labels())}  # one entry per method
-fig.tight_layout(rect=(0, 0.16, 1, 1))
+fig.tight_layout()
 plots.legend_below(fig, handles=list(legend.values()), labels=list(legend), ncol=4)
 plt.show()
 
@@ -239,7 +239,9 @@ def metric_gaps(table: pd.DataFrame) -> pd.DataFrame:
 
 fig, axes = plots.figure(1, 3, height=3.1)
 for ax, (scenario, table) in zip(axes, tables.items()):
-    gaps = metric_gaps(table).rename(columns={**{c: m.header for c, m in METRICS.items()}, "activation_distance": "AD"})
+    # gaps of shares are shown as fractions (0.10 = 10 points), so the headers drop their "(%)"
+    gaps = metric_gaps(table).rename(columns={**{c: m.header.replace(" (%)", "") for c, m in METRICS.items()},
+                                              "activation_distance": "AD"})
     size = plots.annotation_size(ax, gaps.shape[1], gaps.shape[0], "0.00")
     # one colour scale for the three panels: the accuracy, MIA and ZRF terms lie in [0, 1]; AD can exceed 1 (its cell says by how much)
     sns.heatmap(gaps, ax=ax, cmap="rocket_r", vmin=0, vmax=1, annot=size is not None, fmt=".2f",

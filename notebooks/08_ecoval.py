@@ -244,12 +244,12 @@ for row, table in enumerate(TABLES):
                 style = {"lw": 1.2, "color": "#999999", "ls": "--"}
             (line,) = ax.plot(xs, mean, label=LABELS[method], **style)
             ax.fill_between(xs, mean - std, mean + std, alpha=0.12, color=line.get_color())
-        ax.set_title(f"{table}: {what}", fontsize=10)
+        ax.set_title(f"{table}:\n{what}", fontsize=9)
         ax.set_xlabel("% of training data " + ("added" if key == "add_high" else "dropped"))
         ax.set_ylabel("test accuracy")
 handles, labels = axes[0, 0].get_legend_handles_labels()
 fig.tight_layout()
-fig.legend(handles, labels, loc="upper center", ncol=4, fontsize=8, bbox_to_anchor=(0.5, 0.0), frameon=False)
+fig.legend(handles, labels, loc="upper center", ncol=3, fontsize=plots.MIN_FONT, bbox_to_anchor=(0.5, 0.0), frameon=False)
 plt.show()
 
 # %% [markdown]
@@ -445,11 +445,11 @@ for ax, key, xs, what in ((axes[0], "remove_low", remove_noisy, "lowest value re
         if method == "random":
             style = {"lw": 1.2, "color": "#999999", "ls": "--"}
         ax.plot(xs, runs.mean(0), label=LABELS[method], **style)
-    ax.set_title(f"{P.noise_table}, {top_rate:.0%} flipped: {what}", fontsize=10)
+    ax.set_title(f"{P.noise_table}, {top_rate:.0%} flipped:\n{what}", fontsize=9)
     ax.set_xlabel("% of training data " + ("added" if key == "add_high" else "dropped"))
     ax.set_ylabel("test accuracy")
-axes[1].legend(fontsize=plots.MIN_FONT, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
 fig.tight_layout()
+plots.legend_below(fig, ncol=4)
 plt.show()
 
 # %% [markdown]

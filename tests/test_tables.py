@@ -86,8 +86,6 @@ def _chapter_tables():
                 yield Path(path).stem, count
 
 
-@pytest.mark.xfail(strict=False, reason="issue 20: the chapters' wide tables are split when the chapters are next "
-                                        "re-executed; this passes once every rendered table fits")
 def test_every_rendered_table_fits_the_text_column():
     wide = sorted({(chapter, count) for chapter, count in _chapter_tables() if count > MAX_COLUMNS + 1})
     assert not wide, f"tables wider than {MAX_COLUMNS} columns plus row labels: {wide}"
