@@ -79,15 +79,15 @@ def render(measured: dict, profile: str) -> str:
             for c, m in sorted(measured.items())]
     alone = [m["seconds"] for m in measured.values() if m.get("conditions", EMPTY_CACHE) == EMPTY_CACHE]
     if len(alone) == len(measured) == len(CHAPTERS):
-        rows.append(f"| all | {sum(alone) / 60:.1f} min | the sum of the chapters alone (one run of the whole book shares "
-                    "models between chapters and takes less) | | |")
+        rows.append(f"| all | {sum(alone) / 60:.1f} min | sum of the above | | |")
     return "\n".join([
         f"| chapter | its experiments, {profile} profile | conditions | load average | measured |",
         "|---|---|---|---|---|",
         *rows,
         "",
         f"Measured by `benchmarks/chapter_times.py` ({machine}). \"{EMPTY_CACHE}\": the chapter in a fresh process "
-        "with empty result and model caches, the budget's definition. Other rows were measured while computing the "
+        "with empty result and model caches, the budget's definition; one run of the whole book shares models between "
+        "chapters and takes less than their sum. Other rows were measured while computing the "
         "book's results and are stated as such (shared caches, so models another chapter trained were reused; two "
         "chapters computed at once, one thread each); the load average is the machine's at the end of the run.",
         "",
