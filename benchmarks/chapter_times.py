@@ -75,7 +75,8 @@ EMPTY_CACHE = "alone, empty caches"
 def render(measured: dict, profile: str) -> str:
     """The table of ``book/chapter_times.md`` from the stored measurements (each with its conditions)."""
     machine = f"{platform.machine()}, {os.cpu_count()} CPU cores, no GPU"
-    rows = [f"| {c} | {m['seconds'] / 60:.1f} min | {m.get('conditions', EMPTY_CACHE)} | {m['load']} | {m['date']} |"
+    # dates with non-breaking hyphens (U+2011): a narrow column must not break 2026-12-02 over two lines
+    rows = [f"| {c} | {m['seconds'] / 60:.1f} min | {m.get('conditions', EMPTY_CACHE)} | {m['load']} | {m['date'].replace('-', chr(0x2011))} |"
             for c, m in sorted(measured.items())]
     alone = [m["seconds"] for m in measured.values() if m.get("conditions", EMPTY_CACHE) == EMPTY_CACHE]
     if len(alone) == len(measured) == len(CHAPTERS):
