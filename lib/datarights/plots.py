@@ -327,8 +327,8 @@ def output_distributions(populations: dict[str, np.ndarray], *, ax: plt.Axes | N
     for row, (name, outputs) in enumerate(populations.items()):
         outputs = np.asarray(outputs, dtype=float)
         mu, sd = outputs.mean(), max(outputs.std(ddof=1) if outputs.size > 1 else 0.0, 1e-3 * (hi - lo + 1.0))
-        density = np.exp(-0.5 * ((grid - mu) / sd) ** 2) / (sd * np.sqrt(2 * np.pi))
-        ax.plot(grid, density / density.max(), color=color(name), lw=1.5, label=f"{label(name)} (K = {outputs.size})")
+        ax.plot(grid, np.exp(-0.5 * ((grid - mu) / sd) ** 2), color=color(name), lw=1.5,  # the Gaussian, peak scaled to 1
+                label=f"{label(name)} (K = {outputs.size})")
         ax.scatter(outputs, np.full(outputs.size, -0.08 * (row + 1)), color=color(name), s=22, zorder=3)
     ax.set_yticks([])
     ax.set_ylabel("fitted density (scaled)")

@@ -118,9 +118,7 @@ def priority(part: Part) -> int:
     name = profile.get("name", "") if isinstance(profile, dict) else ""
     seed = config.get("seed", 0)
     first_seed = seed == 0
-    if part.kind == "compare-population":
-        return 5  # K retrained and K unlearned models per method: the plan's most model-hungry evaluation
-    if part.kind in ("unsir-sensitivity", "unsir-quirks", "bad-teacher-ablation", "zero-shot-ablation", "regression-ablation", "regression-ain-bug"):
+    if part.kind in ("compare-population", "unsir-sensitivity", "unsir-quirks", "bad-teacher-ablation", "zero-shot-ablation", "regression-ablation", "regression-ain-bug"):
         return 5
     if part.kind == "regression-domain":
         return 2 if first_seed else 4

@@ -124,9 +124,8 @@ def prepare(profile: str | Profile, seed: int, *, forget_classes: tuple[int, ...
     retrained = None
     if with_retrained:
         retrained, seconds["retrained"] = retrained_model(profile, seed, request, splits, device, cache)
-    for role in ("original", "retrained") if with_retrained else ("original",):
-        if role not in seconds:
-            seconds[role] = cache.model_meta(role, model_config(profile, seed, request, role)).get("seconds", float("nan"))
+    if "original" not in seconds:  # read from the cache: the seconds stored with it
+        seconds["original"] = cache.model_meta("original", model_config(profile, seed, request, "original")).get("seconds", float("nan"))
     return Setup(profile, seed, device, splits, original, retrained, seconds, cache, request)
 
 
