@@ -63,17 +63,20 @@ def main() -> None:
     lines = []
     if args.gpu:
         device = torch.device("cuda")
-        setup = experiments.prepare(zero_shot.FULL_MNIST, 0, device=device)
-        config = zero_shot.settings("full").gkt
-        lines.append({"setting": "full: MNIST AllCNN, authors' GKT", **_rate(setup.original, setup.splits.train.input_shape, config, device)})
+        study = zero_shot.settings("full")
+        setup = experiments.prepare(study.profiles[0], 0, device=device)  # MNIST, AllCNN, the authors' recipe
+        lines.append({"setting": "full: MNIST AllCNN, authors' GKT", **_rate(setup.original, setup.splits.train.input_shape, study.gkt, device)})
     else:
         device = torch.device("cpu")
-        setup = experiments.prepare("quick", 0, device=device)
-        quick = replace(zero_shot.settings("quick").gkt, pseudo_batches=args.pseudo_batches)
+        study = zero_shot.settings("quick")
+        setup = experiments.prepare(study.profiles[0], 0, device=device)  # MNIST at 14×14, the small CNN
+        quick = replace(study.gkt, pseudo_batches=args.pseudo_batches)
         shape = setup.splits.train.input_shape
-        lines.append({"setting": "quick: digits, small CNN, generator width 32, batch 128", **_rate(setup.original, shape, quick, device)})
+        lines.append({"setting": f"quick: {study.profiles[0].dataset}, small CNN, generator width {quick.generator_width}, "
+                                 f"batch {quick.batch_size}", **_rate(setup.original, shape, quick, device)})
         authors = replace(quick, batch_size=256, generator_width=128, student_lr=1e-3)
-        lines.append({"setting": "digits, small CNN, authors' generator (width 128), batch 256", **_rate(setup.original, shape, authors, device)})
+        lines.append({"setting": f"{study.profiles[0].dataset}, small CNN, authors' generator (width 128), batch 256",
+                      **_rate(setup.original, shape, authors, device)})
     for line in lines:
         print(json.dumps(line))
     if args.out:

@@ -35,6 +35,19 @@ def test_mnist_has_the_official_sizes_and_all_ten_digits(data_dir):
     assert ds.train.x.dtype == torch.uint8 and int(ds.train.x.max()) == 255
 
 
+def test_mnist_14px_averages_each_2x2_block_and_standardises_with_mnists_own_statistics(data_dir):
+    """The zero-shot chapter's quick data: the same images and labels, each pixel the mean of a 2×2 block
+    (to the nearest grey level), and mean/std constants that are MNIST's training-set pixel statistics."""
+    _needs("mnist", data_dir)
+    full, small = data.load("mnist", data_dir), data.load("mnist-14px", data_dir)
+    assert small.input_shape == (1, 14, 14) and torch.equal(small.train.y, full.train.y) and torch.equal(small.test.y, full.test.y)
+    blocks = full.test.x[:100].float().reshape(100, 1, 14, 2, 14, 2).mean(dim=(3, 5))
+    assert (small.test.x[:100].float() - blocks).abs().max() <= 0.5
+    pixels = full.train.x.float() / 255
+    assert small.train.mean[0] == pytest.approx(pixels.mean().item(), abs=1e-3)
+    assert small.train.std[0] == pytest.approx(pixels.std().item(), abs=1e-3)
+
+
 @pytest.mark.slow
 def test_cifar10_has_5000_and_1000_images_per_class(data_dir):
     _needs("cifar10", data_dir)

@@ -1,3 +1,7 @@
+from functools import partial
+
+import pytest
+
 from datarights.cache import Cache
 from datarights.experiments import foundations
 
@@ -30,3 +34,42 @@ def test_full_profile_on_a_cpu_without_stored_results_says_what_to_do(tmp_path):
         pytest.skip("this machine has CUDA")
     with pytest.raises(RuntimeError, match="needs a GPU"):
         foundations.run("full", 0, device="cpu", cache=Cache(tmp_path / "r", tmp_path / "m"))
+
+
+def _seeded_parts(calls: list[str] | None = None):
+    """Four parts whose computes are closures (as the chapters' are), each drawing from its own seed."""
+    import numpy as np
+
+    from datarights.experiments.runs import Part
+
+    def make(seed: int):
+        def compute():
+            if calls is not None:
+                calls.append(f"part {seed}")
+            return {"draw": float(np.random.default_rng(seed).normal())}
+        return compute
+
+    return [Part("00", f"part {s}", "test-part", {"seed": s}, make(s), work=float(s)) for s in range(4)]
+
+
+def test_parts_computed_by_two_workers_store_what_one_process_stores(tmp_path):
+    """compute_all's numbers do not depend on n_jobs: each part is computed on its own, from its own seed."""
+    from datarights.experiments.runs import compute_all
+
+    one, two = Cache(tmp_path / "one", tmp_path / "m1"), Cache(tmp_path / "two", tmp_path / "m2")
+    compute_all(_seeded_parts, one, n_jobs=1)
+    compute_all(_seeded_parts, two, n_jobs=2)
+    assert [p.get(one) for p in _seeded_parts()] == [p.get(two) for p in _seeded_parts()]
+
+
+def test_compute_all_runs_prerequisites_once_and_only_when_a_part_is_missing(tmp_path):
+    """The shared models are trained before the parts, in the calling process, and not at all when every part is stored."""
+    from datarights.experiments.runs import compute_all
+
+    cache, calls = Cache(tmp_path / "r", tmp_path / "m"), []
+    compute_all(partial(_seeded_parts, calls), cache, n_jobs=1, prerequisites=lambda: calls.append("prerequisites"))
+    assert calls == ["prerequisites", "part 3", "part 2", "part 1", "part 0"]  # longest (largest work) first
+    compute_all(partial(_seeded_parts, calls), cache, n_jobs=1, prerequisites=lambda: calls.append("prerequisites"))
+    assert len(calls) == 5
+    with pytest.raises(ValueError, match="n_jobs"):
+        compute_all(_seeded_parts, cache, n_jobs=0)

@@ -108,14 +108,19 @@ def test_head_to_head_tracks_every_module_its_method_settings_load_at_run_time()
 
 
 def test_quick_runs_on_real_data_and_only_smoke_keeps_digits():
-    """Issue 18: the published CPU profile uses the papers' kind of data; 8×8 digits remain for the test suite
-    (and for the zero-shot chapter's quick setting, whose departure is stated in settings.common)."""
+    """Issue 18: the published CPU profile uses the papers' kind of data in every chapter; 8×8 digits remain
+    for the test suite only. Every experiment of the unlearning chapters' quick plan is checked."""
+    from datarights.experiments.plan import plan
     from datarights.settings import common, regression, zero_shot
 
     assert common.PROFILES["quick"].dataset == "mnist"
     assert common.PROFILES["smoke"].dataset == "digits"
     assert {d.dataset for d in regression.settings("quick").domains} == {"utkface", "stsb", "diabetes", "ett"}
-    assert [p.dataset for p in zero_shot.settings("quick").profiles] == ["digits"]
+    assert [p.dataset for p in zero_shot.settings("quick").profiles] == ["mnist-14px"]
+    quick_data = {profile.dataset for part in plan("quick", device="cpu") for profile, _, _ in part.references}
+    assert quick_data and "digits" not in quick_data, quick_data
+    smoke_data = {profile.dataset for part in plan("smoke", device="cpu") for profile, _, _ in part.references}
+    assert smoke_data == {"digits"}, smoke_data
 
 
 def test_a_subclass_request_runs_on_the_dataset_its_grouping_is_defined_on():

@@ -115,6 +115,17 @@ def test_generator_output_follows_the_model_input_shape():
         assert Generator(shape, width=8)(torch.randn(2, 128)).shape == (2, *shape)
 
 
+def test_generator_is_as_wide_as_configured_whatever_the_image_size():
+    """The width is the generator's channel count (the authors' 128), never the image's width in pixels:
+    GKTConfig.generator_width must reach the network unchanged (it once was shadowed by the image width)."""
+    for shape in ((1, 8, 8), (1, 14, 14), (1, 28, 28), (3, 32, 32)):
+        for width in (16, 32, 128):
+            generator = Generator(shape, width=width)
+            convolutions = [m for m in generator.body if isinstance(m, torch.nn.Conv2d)]
+            assert generator.project.out_features == width * generator.init_size ** 2
+            assert [c.out_channels for c in convolutions] == [width, width // 2, shape[0]]
+
+
 def test_zero_shot_methods_need_nothing_but_the_model(digits_request, monkeypatch):
     """No data loader is touched: any call to a Split's batches would fail this test."""
     _, model = digits_request
@@ -259,5 +270,8 @@ def test_plateau_rule_tells_a_flat_trajectory_from_a_rising_one():
     assert "past the plateau" in Plateau.from_trajectory(flat, 100).verdict()
     late = Plateau.from_trajectory(rising, 100)
     assert not late.past and "still learning" in late.verdict()
-    with pytest.raises(ValueError, match="budget=400"):
+    # a climb that ends before the last fifth of the budget does not count against it
+    climb_then_flat = pd.DataFrame({"pseudo_batch": steps, "retain_accuracy": [min(0.95, 0.3 + 0.004 * s) for s in steps]})
+    assert Plateau.from_trajectory(climb_then_flat, 200).past and not Plateau.from_trajectory(climb_then_flat, 140).past
+    with pytest.raises(ValueError, match=r"\(320, 400\] and after budget=400"):
         Plateau.from_trajectory(flat, 400)

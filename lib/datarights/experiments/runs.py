@@ -4,9 +4,10 @@ stamped with the versions of the packages its numbers depend on."""
 from __future__ import annotations
 
 import contextlib
+import os
 import platform
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from datarights.cache import Cache
+from datarights.train import resolve_device
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,47 @@ class Part:
     def done(self, cache: Cache) -> bool:
         """Whether the entry is already stored (a corrupt one is found and recomputed by ``get``)."""
         return cache.result_path(self.kind, self.config).is_file()
+
+
+def cpu_jobs(device: Any = "auto") -> int:
+    """Worker processes for parts computed on a CPU: one per core this process may use; 1 on a GPU
+    (one device, and each part already keeps it busy)."""
+    if resolve_device(device).type == "cuda":
+        return 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def compute_all(make_parts: Callable[[], Sequence[Part]], cache: Cache, *, n_jobs: int = 1,
+                prerequisites: Callable[[], Any] | None = None) -> None:
+    """Compute and store every part that ``make_parts()`` lists and ``cache`` lacks, ``n_jobs`` at a time.
+
+    ``make_parts`` must be picklable (a module-level function, or a ``functools.partial`` of one):
+    each worker process calls it again and computes the part at its position, because a part's
+    ``compute`` is a closure, which does not travel between processes. The numbers do not depend on
+    ``n_jobs``: each part is computed on its own, from its own seeds, with the thread count its
+    ``compute`` sets. Parts start longest first (by ``work``), so the last to finish is a short one.
+    ``prerequisites`` runs first, in this process, when anything is missing: it trains what several
+    parts read (their reference models), so that no two workers train the same model.
+    """
+    if n_jobs < 1:
+        raise ValueError(f"n_jobs={n_jobs!r} must be at least 1")
+    parts = list(make_parts())
+    missing = sorted((index for index, part in enumerate(parts) if not part.done(cache)), key=lambda index: -parts[index].work)
+    if not missing:
+        return
+    if prerequisites is not None:
+        prerequisites()
+    if n_jobs == 1 or len(missing) == 1:
+        for index in missing:
+            parts[index].get(cache)
+        return
+    from joblib import Parallel, delayed
+
+    Parallel(n_jobs=min(n_jobs, len(missing)))(delayed(_compute_one)(make_parts, index, cache) for index in missing)
+
+
+def _compute_one(make_parts: Callable[[], Sequence[Part]], index: int, cache: Cache) -> None:
+    list(make_parts())[index].get(cache)
 
 
 def package_versions(packages: Iterable[str]) -> dict[str, str]:

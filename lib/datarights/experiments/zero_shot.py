@@ -15,6 +15,7 @@ import contextlib
 import platform
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from datarights import unlearning
 from datarights.cache import Cache
 from datarights.data import ForgetRequest
 from datarights.experiments.measure import MEASURE_WORK, mia_results
-from datarights.experiments.runs import Part
+from datarights.experiments.runs import Part, compute_all, cpu_jobs
 from datarights.experiments.setup import Setup, prepare
 from datarights.metrics import accuracy, split_accuracies, zrf
 from datarights.metrics.inversion import invert, judge_rate
@@ -36,7 +37,7 @@ from datarights.seeds import sub_seed
 from datarights.settings.common import Profile
 from datarights.settings.zero_shot import ZeroShotStudy, settings
 
-RESULT_VERSION = 1
+RESULT_VERSION = 2  # 2: GKT's generator as wide as configured (it was as wide as the image in pixels)
 ZERO_SHOT = ("gkt_strict", "gkt_faithful", "emmn")
 DATA_USING = ("finetune", "neggrad", "unsir", "bad_teacher")
 REFERENCES = ("original", "retrained")
@@ -218,10 +219,14 @@ class Plateau:
     """The stopping rule of GKT's budget, checked on a run that goes on past it.
 
     Rule: the budget (``budget`` pseudo-batches) is *past the plateau* when the student's mean retain
-    accuracy over the trajectory points after the budget exceeds its mean over the points in the second
-    half of the budget by no more than the larger of ``tolerance`` and the standard deviation of the
-    points in the two windows. Otherwise the student was *still learning* at the budget.
+    accuracy over the trajectory points after the budget exceeds its mean over the points in the last
+    fifth of the budget (``WINDOW``) by no more than the larger of ``tolerance`` and the standard
+    deviation of the points in the two windows. Otherwise the student was *still learning* at the
+    budget. The window is the budget's end, where the student stands when it stops: a window reaching
+    further back would mix in the climb before the plateau.
     """
+
+    WINDOW = 0.2
 
     budget: int
     length: int
@@ -234,10 +239,11 @@ class Plateau:
     @classmethod
     def from_trajectory(cls, trajectory: pd.DataFrame, budget: int, tolerance: float = 0.02) -> Plateau:
         steps, accuracy = trajectory.pseudo_batch, trajectory.retain_accuracy
-        before = accuracy[(steps > budget / 2) & (steps <= budget)]
+        start = budget * (1 - cls.WINDOW)
+        before = accuracy[(steps > start) & (steps <= budget)]
         after = accuracy[steps > budget]
         if before.empty or after.empty:
-            raise ValueError(f"the trajectory must have points in ({budget / 2:g}, {budget}] and after budget={budget}")
+            raise ValueError(f"the trajectory must have points in ({start:g}, {budget}] and after budget={budget}")
         spread = float(np.std(np.concatenate([before, after])))
         return cls(budget, int(steps.max()), float(before.mean()), float(after.mean()), spread, tolerance, trajectory)
 
@@ -247,7 +253,7 @@ class Plateau:
 
     def verdict(self) -> str:
         """One sentence for the page."""
-        numbers = (f"mean retain accuracy {100 * self.before:.0f} % over pseudo-batches {self.budget // 2}–{self.budget}, "
+        numbers = (f"mean retain accuracy {100 * self.before:.0f} % over pseudo-batches {self.budget * (1 - self.WINDOW):.0f}–{self.budget}, "
                    f"{100 * self.after:.0f} % over {self.budget}–{self.length} (spread {100 * self.spread:.0f} points)")
         if self.past:
             return f"the budget of {self.budget} pseudo-batches is past the plateau: {numbers}"
@@ -330,12 +336,34 @@ def parts(profile: str | Profile, seed: int, *, device: str | torch.device | Non
     return {"methods": methods, "two_classes": two, "ablations": ablations, "plateau": plateau}
 
 
+def all_parts(profile: str | Profile, seed: int, **options: Any) -> list[Part]:
+    """Every part of :func:`parts`, in one list (picklable as a ``functools.partial``, for worker processes)."""
+    return [part for group in parts(profile, seed, **options).values() for part in group]
+
+
+def _references(study: ZeroShotStudy, seed: int, *, device, data_dir, cache: Cache) -> None:
+    """Train (or find) every model the parts share: each request's original and retrained model and its judge."""
+    seeds = tuple(seed + s for s in study.seeds)
+    requests = [(prof, s, (study.forget_class,)) for index, prof in enumerate(study.profiles) for s in (seeds if index == 0 else seeds[:1])]
+    requests.append((study.profiles[0], seeds[0], tuple(study.two_classes)))
+    with cpu_threads(device):
+        for prof, s, classes in requests:
+            prepare(prof, s, forget_classes=classes, device=device, data_dir=data_dir, cache=cache)
+            prepare(prof, sub_seed(s, "judge"), forget_classes=classes, device=device, data_dir=data_dir, cache=cache, with_retrained=False)
+
+
 def run(profile: str | Profile, seed: int, *, device: str | torch.device | None = "auto",
-        data_dir: str | Path | None = None, cache: Cache | None = None) -> ZeroShotResult:
-    """Run (or load from the cache) the zero-shot chapter's experiments for ``profile``; ``seed`` offsets the study's seeds."""
+        data_dir: str | Path | None = None, cache: Cache | None = None, n_jobs: int | None = None) -> ZeroShotResult:
+    """Run (or load from the cache) the zero-shot chapter's experiments for ``profile``; ``seed`` offsets the study's seeds.
+
+    Missing entries are computed ``n_jobs`` at a time (default: one per CPU core; 1 on a GPU); the numbers do not depend on it.
+    """
     name = get(profile).name
     study = settings(name)
     cache = cache or Cache()
+    compute_all(partial(all_parts, profile, seed, device=device, data_dir=data_dir, cache=cache), cache,
+                n_jobs=cpu_jobs(device) if n_jobs is None else n_jobs,
+                prerequisites=partial(_references, study, seed, device=device, data_dir=data_dir, cache=cache))
     groups = parts(profile, seed, device=device, data_dir=data_dir, cache=cache)
     rows = [{**part.get(cache), "profile": part.config["profile"]["name"]} for part in groups["methods"] + groups["two_classes"]]
     # the default setting appears in several sweeps under one configuration: label each row by the sweep asked for

@@ -133,8 +133,8 @@ class Generator(nn.Module):
 
     def __init__(self, input_shape: tuple[int, int, int], z_dim: int = 128, width: int = 128):
         super().__init__()
-        channels, height, width = input_shape
-        if height != width:
+        channels, height, image_width = input_shape
+        if height != image_width:
             raise ValueError(f"input_shape must be square (channels, size, size), got {input_shape}")
         self.init_size = 8 if (channels, height) == (1, 28) else math.ceil(height / 4)
         kernel = 4 * self.init_size + 3 - height  # padding 1: output = 4s + 2 − k + 1 = H
