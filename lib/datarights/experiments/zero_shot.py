@@ -303,13 +303,19 @@ class ZeroShotResult:
     def ablations(self) -> pd.DataFrame:
         return pd.DataFrame(self.raw["ablations"])
 
-    def plateau(self, tolerance: float = 0.02) -> Plateau | None:
-        """Whether the GKT budget is past the plateau of the student's retain accuracy (see :class:`Plateau`),
-        from the longer run of the first seed; None where the profile has no such run (or it failed)."""
+    def longer_run(self) -> pd.DataFrame | None:
+        """The trajectory of strict GKT run past the budget (first seed, ``plateau_pseudo_batches``); None where
+        the profile has no such run or it failed."""
         run = self.raw.get("plateau")
         if not run or run.get("status") != "ok":
             return None
-        return Plateau.from_trajectory(pd.DataFrame(run["trajectory"]), self.raw["budget"], tolerance)
+        return pd.DataFrame(run["trajectory"])
+
+    def plateau(self, tolerance: float = 0.02) -> Plateau | None:
+        """Whether the GKT budget is past the plateau of the student's retain accuracy (see :class:`Plateau`),
+        from the longer run of the first seed; None where the profile has no such run (or it failed)."""
+        longer = self.longer_run()
+        return None if longer is None else Plateau.from_trajectory(longer, self.raw["budget"], tolerance)
 
     @property
     def meta(self) -> dict[str, Any]:
