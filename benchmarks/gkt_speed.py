@@ -1,9 +1,9 @@
 """Speed of gated knowledge transfer (GKT): pseudo-batches and student steps per second.
 
-On a CPU: the quick profile's setting (8×8 digits, the small CNN, batch 128, generator width 32)
-and, for scale, the authors' generator (width 128) at batch 256. On a GPU: a full 4,000-pseudo-batch
-run with the authors' MNIST settings (AllCNN trained 25 epochs as in their notebook, batch 256,
-generator width 128, β 250), its wall time and rate.
+On a CPU: the zero-shot chapter's quick setting (MNIST at 14×14, the small CNN, batch 128, generator
+width 32) and, for scale, the authors' generator (width 128) at batch 256 on the same model. On a GPU:
+a full 4,000-pseudo-batch run with the authors' MNIST settings (AllCNN trained 25 epochs as in their
+notebook, batch 256, generator width 128, β 250), its wall time and rate.
 
 Every pseudo-batch is one generator step and ten student steps on up to 256 generated images, all
 in batched tensor operations (no per-image Python).
@@ -13,15 +13,15 @@ Run:
     DATARIGHTS_DATA=... python3 benchmarks/gkt_speed.py --gpu                             # GPU, 4,000 pseudo-batches
 Prints one JSON line per setting (and writes them to --out if given).
 
-Measured on the project's 2-core CPU session machine while two other jobs ran (load ≈ 5), torch 2.x,
-one thread (``--pseudo-batches 20 --threads 1``), 2026-11-24:
+Measured on the project's idle 2-core CPU session machine, torch 2.x, one thread
+(``--pseudo-batches 20 --threads 1``), 2026-12-02:
 
-    quick setting (digits, small CNN, generator width 32, batch 128):   1.49 pseudo-batches/s, 14.9 student steps/s
-    authors' generator (width 128) at batch 256 on the same model:        1.02 pseudo-batches/s, 10.2 student steps/s
+    quick setting (MNIST 14×14, small CNN, generator width 32, batch 128):   5.78 pseudo-batches/s, 57.8 student steps/s
+    authors' generator (width 128) at batch 256 on the same model:            1.10 pseudo-batches/s, 11.0 student steps/s
 
-On that machine two threads were about 4× *slower* than one while other jobs ran (10 pseudo-batches:
-19.0 s against 4.5 s), hence one thread in the chapter's CPU runs. The GPU line (4,000 pseudo-batches,
-the authors' MNIST settings) has not been measured: this session had no GPU.
+Numbers published here before 2026-12-02 were measured with a generator whose width was, by a bug, the
+image's width in pixels (8 on digits) whatever the setting said; they are withdrawn. The GPU line
+(4,000 pseudo-batches, the authors' MNIST settings) has not been measured: no session has had a GPU.
 """
 
 from __future__ import annotations
@@ -65,12 +65,13 @@ def main() -> None:
         device = torch.device("cuda")
         study = zero_shot.settings("full")
         setup = experiments.prepare(study.profiles[0], 0, device=device)  # MNIST, AllCNN, the authors' recipe
-        lines.append({"setting": "full: MNIST AllCNN, authors' GKT", **_rate(setup.original, setup.splits.train.input_shape, study.gkt, device)})
+        lines.append({"setting": "full: MNIST AllCNN, authors' GKT",
+                      **_rate(setup.original, setup.splits.train.input_shape, replace(study.gkt, seed=0), device)})
     else:
         device = torch.device("cpu")
         study = zero_shot.settings("quick")
         setup = experiments.prepare(study.profiles[0], 0, device=device)  # MNIST at 14×14, the small CNN
-        quick = replace(study.gkt, pseudo_batches=args.pseudo_batches)
+        quick = replace(study.gkt, pseudo_batches=args.pseudo_batches, seed=0)
         shape = setup.splits.train.input_shape
         lines.append({"setting": f"quick: {study.profiles[0].dataset}, small CNN, generator width {quick.generator_width}, "
                                  f"batch {quick.batch_size}", **_rate(setup.original, shape, quick, device)})

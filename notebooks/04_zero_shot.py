@@ -187,6 +187,15 @@ plt.show()
 # Forget-class and retain-class test accuracy of the student every
 # {glue:text}`eval_every:.0f` pseudo-batches, for both variants (seed {glue:text}`first_seed:.0f`
 # in bold, the other seeds faint); the dashed lines are the retrained model's.
+#
+# **The images GKT is tested on.** GKT's generator ends in a BatchNorm layer, so its pseudo-images have
+# zero mean and unit variance in every pixel. The student is then tested on real images, and it learns
+# much faster when these are on the same scale: standardised with the training set's pixel mean and
+# standard deviation. The smoke and quick profiles standardise; the quick profile also halves MNIST's
+# resolution to 14×14, so that a pseudo-batch costs about a quarter as much. Our trials of both
+# choices, one seed each, are recorded beside the settings (`datarights.settings.common`). The authors'
+# notebook feeds 28×28 images in $[0, 1]$ and runs 4,000 pseudo-batches of 256 on a GPU; the full
+# profile does the same.
 
 # %% tags=["hide-input"]
 fig, axes = plots.figure(2, height=3.4, sharey=True)
@@ -197,6 +206,11 @@ for ax, column, title in ((axes[0], "forget_accuracy", "forget class (test)"), (
             curve = result.trajectory(method, s)
             ax.plot(curve.pseudo_batch, 100 * curve[column], color=plots.color(method), lw=2 if s == first_seed else 0.8,
                     alpha=1 if s == first_seed else 0.5, label=plots.label(method) if s == first_seed else None)
+    longer = result.longer_run()
+    if longer is not None:  # the same strict run as the bold one, continued past the budget (dotted: the budget)
+        ax.plot(longer.pseudo_batch, 100 * longer[column], color=plots.color("gkt_strict"), lw=1, ls=":",
+                label=f"{plots.label('gkt_strict')}, run on")
+        ax.axvline(gkt_cfg.pseudo_batches, color="0.5", lw=0.8, ls=":")
     ax.axhline(100 * gold["forget_test" if column == "forget_accuracy" else "retain_test"], ls="--", color=plots.color("retrained"),
                label=plots.label("retrained"))
     ax.set_title(title)
@@ -521,12 +535,20 @@ for name, value in {
 strict_curves = [result.trajectory("gkt_strict", s) for s in meta["seeds"]]
 recovered = [c for c in strict_curves if (c.forget_accuracy.cummax() - c.forget_accuracy.iloc[0] > 0.2).any()
              and c.forget_accuracy.iloc[-1] > 0.2]
+longer = result.longer_run()
+returned = None if longer is None else longer[(longer.pseudo_batch > gkt_cfg.pseudo_batches) & (longer.forget_accuracy > 0.2)]
 glue("recovery_text", Markdown(
-    f"In {len(recovered)} of {len(strict_curves)} strict runs the forget class came back above 20 % within the run."
-    if recovered else
-    f"Within our {gkt_cfg.pseudo_batches} pseudo-batches the forget class does not come back in any strict run "
-    f"(largest forget accuracy along the trajectories: {100 * max(c.forget_accuracy.max() for c in strict_curves):.1f} %); "
-    "our runs are far shorter than the point where the authors' run turned."))
+    (f"In {len(recovered)} of {len(strict_curves)} strict runs the forget class came back above 20 % within the run."
+     if recovered else
+     f"Within our {gkt_cfg.pseudo_batches} pseudo-batches the forget class does not come back in any strict run "
+     f"(largest forget accuracy along the trajectories: {100 * max(c.forget_accuracy.max() for c in strict_curves):.1f} %).")
+    + ("" if longer is None else
+       f" Run on to {int(longer.pseudo_batch.max())} pseudo-batches (seed {first_seed}, dotted in the figure, the vertical line "
+       "marking the budget), "
+       + (f"the strict student's forget-class accuracy passed 20 % at pseudo-batch {int(returned.pseudo_batch.iloc[0])} "
+          f"and ended at {100 * longer.forget_accuracy.iloc[-1]:.0f} %: the forgotten class came back after the budget."
+          if not returned.empty else
+          f"it stayed at or below 20 % (largest {100 * longer.forget_accuracy.max():.1f} %): no return within that run."))))
 ain_means = means.ain
 zero_forget = [m for m in ("unsir", "bad_teacher", "gkt_strict", "gkt_faithful", "emmn") if means.loc[m, "forget_test"] < 0.05]
 def seed_values(method: str, column: str) -> np.ndarray:
@@ -565,7 +587,7 @@ within_run = verdicts.Verdict(
 plateau = result.plateau()
 glue("gkt_plateau", within_run if plateau is None else verdicts.Verdict(
     plateau.verdict() + ".", "informative" if plateau.past else "unresolved",
-    "past the plateau when the mean retain accuracy after the budget exceeds that over its second half by no more "
+    "past the plateau when the mean retain accuracy after the budget exceeds that over its last fifth by no more "
     "than the larger of 2 points and the spread of the points"))
 
 attack_cols = {c: n for c, n in (("mia_logistic", "logistic"), ("mia_svc", "SVC")) if c in main and main[c].notna().all()}
