@@ -4,12 +4,11 @@ import pytest
 import torch
 
 from datarights import metrics, unlearning
-from datarights.settings.common import DIGITS_QUICK
 
 
 @pytest.fixture(scope="module")
-def runs(quick_setup):
-    s, P = quick_setup.splits, DIGITS_QUICK
+def runs(quick_setup, digits_profile):
+    s, P = quick_setup.splits, digits_profile
     out = {}
     for name in ("finetune", "neggrad", "random_labels"):
         out[name] = unlearning.METHODS[name](quick_setup.original, forget=s.forget_train, retain=s.retain_train,
@@ -24,10 +23,10 @@ def test_original_knows_the_forget_class_and_retrain_does_not(quick_setup):
     assert metrics.accuracy(quick_setup.retrained, s.retain_test) > 0.95
 
 
-def test_retrain_method_matches_the_gold_standard_behaviour(quick_setup):
+def test_retrain_method_matches_the_gold_standard_behaviour(quick_setup, digits_profile):
     s = quick_setup.splits
     result = unlearning.retrain(quick_setup.original, retain=s.retain_train,
-                                config=unlearning.RetrainConfig(train=DIGITS_QUICK.train, seed=1))
+                                config=unlearning.RetrainConfig(train=digits_profile.train, seed=1))
     assert result.method == "retrain" and result.seconds > 0
     assert metrics.accuracy(result.model, s.forget_test) < 0.05
     assert metrics.accuracy(result.model, s.retain_test) > 0.95
@@ -50,22 +49,22 @@ def test_neggrad_forgets_at_a_cost_to_the_retain_classes(quick_setup, runs):
     assert acc["retain_test"] < original["retain_test"]
 
 
-def test_methods_never_modify_the_model_passed_in(quick_setup, runs):
+def test_methods_never_modify_the_model_passed_in(quick_setup, runs, digits_profile):
     s = quick_setup.splits
     before = {k: v.clone() for k, v in quick_setup.original.state_dict().items()}
-    unlearning.neggrad(quick_setup.original, forget=s.forget_train, retain=s.retain_train, config=replace(DIGITS_QUICK.neggrad, seed=0))
+    unlearning.neggrad(quick_setup.original, forget=s.forget_train, retain=s.retain_train, config=replace(digits_profile.neggrad, seed=0))
     after = quick_setup.original.state_dict()
     assert all(torch.equal(before[k], after[k]) for k in before)
     assert all(r.model is not quick_setup.original and r.seconds > 0 for r in runs.values())
 
 
-def test_empty_forget_or_retain_set_is_a_clear_error(quick_setup):
+def test_empty_forget_or_retain_set_is_a_clear_error(quick_setup, digits_profile):
     s = quick_setup.splits
     empty = s.forget_train.subset(torch.zeros(len(s.forget_train), dtype=torch.bool))
     with pytest.raises(ValueError, match="forget is empty"):
-        unlearning.neggrad(quick_setup.original, forget=empty, retain=s.retain_train, config=replace(DIGITS_QUICK.neggrad, seed=0))
+        unlearning.neggrad(quick_setup.original, forget=empty, retain=s.retain_train, config=replace(digits_profile.neggrad, seed=0))
     with pytest.raises(ValueError, match="retain is empty"):
-        unlearning.finetune(quick_setup.original, forget=s.forget_train, retain=empty, config=replace(DIGITS_QUICK.finetune, seed=0))
+        unlearning.finetune(quick_setup.original, forget=s.forget_train, retain=empty, config=replace(digits_profile.finetune, seed=0))
 
 
 def test_random_wrong_labels_never_keep_the_true_label():
