@@ -168,7 +168,10 @@ show_markdown(scope.banner(profile, paper="regression", facts=scope.regression_f
 #   An AIN near 1 means the forget range comes back as slowly as for a model that never saw it;
 #   much less than 1 means the knowledge was hidden, not removed. The authors' code relearns the
 #   models it is given *in place*, and calls it three times with the same gold model; the library
-#   works on copies, with `inplace=True` to reproduce the bug (experiment 5).
+#   works on copies, with `inplace=True` to reproduce the bug (experiment 5). Since $r_t(f_g)$ is the
+#   same for every method of a request, it is measured once (`metrics.RegressionGoldRelearn`), and every
+#   relearning draws its batches and dropout from its own seed, so no model's $r_t$ depends on which
+#   models were relearned before it.
 #
 # One call runs the method (here on the vision task of this page, with the original model the
 # experiments trained):

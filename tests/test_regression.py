@@ -152,6 +152,40 @@ def test_regression_ain_leaves_its_inputs_unchanged_unless_the_authors_bug_is_as
     assert not _same_weights(copies[1], gold), "inplace=True reproduces the authors' mutation of the gold model"
 
 
+def test_the_gold_relearning_measured_once_gives_every_model_the_ain_the_gold_model_gives(rotation):
+    """Chapter 05 relearns the gold model once per request (RegressionGoldRelearn) instead of once per unlearned model:
+    the AIN must be the same as with the gold model passed in, and a gold run of another threshold is refused."""
+    s, original, gold = rotation
+    config = rmetrics.RegressionRelearnConfig(seed=0, batch_size=64, max_epochs=1)
+    target = rmetrics.regression_error(original, s.forget_val)
+    once = rmetrics.RegressionGoldRelearn.measure(gold, original_error=target, relearn=s.train, evaluate_on=s.forget_val, config=config)
+    for model in (original, gold):
+        direct = rmetrics.regression_ain(model, gold, original_error=target, relearn=s.train, evaluate_on=s.forget_val, config=config)
+        reused = rmetrics.regression_ain(model, once, original_error=target, relearn=s.train, evaluate_on=s.forget_val, config=config)
+        assert reused == direct
+    with pytest.raises(ValueError, match="threshold"):
+        rmetrics.regression_ain(original, once, original_error=2 * target, relearn=s.train, evaluate_on=s.forget_val, config=config)
+    with pytest.raises(ValueError, match="inplace"):
+        rmetrics.regression_ain(original, once, original_error=target, relearn=s.train, evaluate_on=s.forget_val, config=config,
+                                inplace=True)
+
+
+def test_relearning_a_model_with_dropout_does_not_depend_on_the_global_random_state(rotation):
+    """With the gold model relearned once, the relearning of each model must not depend on what ran before it:
+    dropout draws from the config's seed, and the global random state is left as it was."""
+    s, _, _ = rotation
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 32), torch.nn.ReLU(), torch.nn.Dropout(0.5), torch.nn.Linear(32, 1))
+    config = rmetrics.RegressionRelearnConfig(seed=0, batch_size=64, max_epochs=1)
+    runs = []
+    for global_seed in (1, 2):
+        torch.manual_seed(global_seed)
+        runs.append(rmetrics.relearn_steps(model, relearn=s.train, evaluate_on=s.forget_val, threshold=0.0, config=config))
+        after = torch.rand(1)
+        torch.manual_seed(global_seed)
+        assert torch.equal(after, torch.rand(1)), "the global random state is restored"
+    assert runs[0] == runs[1]
+
+
 @pytest.mark.skipif(STSB is None, reason="STS-B-DIR files not available")
 def test_stsb_reader_returns_the_dir_split_sizes_on_the_real_files():
     frames = rdata.read_stsb(STSB)

@@ -41,7 +41,7 @@ from datarights.train import (
     seed_everything,
 )
 
-RESULT_VERSION = 1
+RESULT_VERSION = 2  # 2: relearning draws only from its own seed (dropout included); the gold model relearned once per request
 METHODS = ("original", "retrained", "finetune", "gaussian_finetune", "blindspot")
 UNLEARNED = ("finetune", "gaussian_finetune", "blindspot")
 HISTOGRAM_EDGES = np.linspace(0.0, 2.0, 31)  # relative prediction difference, x-axis limited to [0, 2] as in the authors' figure
@@ -144,9 +144,10 @@ def _error_curve(model: nn.Module, data: rdata.Data, loss: str, edges: np.ndarra
 
 
 def measure(name: str, model: nn.Module, gold: nn.Module, s: rdata.RegressionSplits, domain: Domain, *, seed: int,
-            original_error: float, seconds: float) -> dict[str, Any]:
+            original_error: float, seconds: float, gold_relearn: rmetrics.RegressionGoldRelearn) -> dict[str, Any]:
     """Every number of one model: errors per split (per sample and mean of batch means), W1 to gold on
-    train-forget, the regression MIA and the AIN (with its relearning curves)."""
+    train-forget, the regression MIA and the AIN (with its relearning curves; ``gold_relearn``: the gold
+    model's relearning, measured once for the request)."""
     loss = domain.loss
     row: dict[str, Any] = {"method": name, "seconds": seconds}
     for split in ("retain_train", "forget_train", "retain_test", "forget_test", "retain_val", "forget_val"):
@@ -156,7 +157,7 @@ def measure(name: str, model: nn.Module, gold: nn.Module, s: rdata.RegressionSpl
     row["w1_to_gold"] = rmetrics.wasserstein_to(model, gold, s.forget_train)
     mia = rmetrics.regression_mia(model, train=s.train, test=s.test, targets=s.forget_train, samples=domain.mia_samples, seed=seed)
     row.update(mia=mia.score, mia_attack_accuracy=mia.attack_train_accuracy, mia_n=mia.n_members)
-    ain = rmetrics.regression_ain(model, gold, original_error=original_error, relearn=s.train, evaluate_on=s.forget_val,
+    ain = rmetrics.regression_ain(model, gold_relearn, original_error=original_error, relearn=s.train, evaluate_on=s.forget_val,
                                   config=replace(domain.relearn, seed=seed))
     row.update(ain=ain.index, relearn_steps=ain.steps_unlearned, gold_relearn_steps=ain.steps_gold, relearn_reached=ain.reached_unlearned,
                relearn_threshold=ain.threshold, relearn_curve=list(ain.curve_unlearned[:CURVE_POINTS_KEPT]),
@@ -184,8 +185,10 @@ def _domain_run(domain: Domain, seed: int, *, device: torch.device, data_dir, ca
         models = {"original": original, "retrained": gold, **{k: r.model for k, r in results.items()}}
         seconds.update({k: r.seconds for k, r in results.items()})
         original_error = rmetrics.regression_error(original, splits.forget_val, domain.loss)
-        rows = [measure(name, model, gold, splits, domain, seed=seed, original_error=original_error, seconds=seconds[name])
-                for name, model in models.items()]
+        gold_relearn = rmetrics.RegressionGoldRelearn.measure(gold, original_error=original_error, relearn=splits.train,
+                                                             evaluate_on=splits.forget_val, config=replace(domain.relearn, seed=seed))
+        rows = [measure(name, model, gold, splits, domain, seed=seed, original_error=original_error, seconds=seconds[name],
+                        gold_relearn=gold_relearn) for name, model in models.items()]
         for row in rows:
             extra = results.get(row["method"])
             if extra is not None and "proxy" in extra.extra:
@@ -210,7 +213,8 @@ def _domain_run(domain: Domain, seed: int, *, device: torch.device, data_dir, ca
 
     methods = 3 + len(domain.variants)
     work = (2 * domain.original.epochs + domain.finetune.epochs + domain.gaussian.epochs
-            + methods * (domain.blindspot.proxy.epochs + domain.blindspot.epochs) + (2 + methods) * (MEASURE_WORK + domain.relearn.max_epochs))
+            + methods * (domain.blindspot.proxy.epochs + domain.blindspot.epochs) + (2 + methods) * MEASURE_WORK
+            + (3 + methods) * domain.relearn.max_epochs)  # every model relearns, and the gold model once more for the AIN
     return Part("05", f"regression {domain.name}, seed {seed}", "regression-domain", config, compute, (), work)
 
 

@@ -24,6 +24,7 @@ from datarights.metrics.inversion import InversionConfig, invert, judge_rate, to
 from datarights.metrics.mia import MIAResult, attack_features, entropy, membership_inference
 from datarights.metrics.regression import (
     RegressionAINResult,
+    RegressionGoldRelearn,
     RegressionRelearnConfig,
     per_sample_errors,
     regression_ain,
@@ -56,7 +57,7 @@ def split_accuracies(model, splits: UnlearningSplits, *, per_batch: int | None =
 
 
 __all__ = [
-    "AINResult", "ForgettingQuality", "GoldRelearnTime", "LiRAResult", "InversionConfig", "MIAResult", "RegressionAINResult", "RegressionRelearnConfig", "RelearnConfig",
+    "AINResult", "ForgettingQuality", "GoldRelearnTime", "LiRAResult", "InversionConfig", "MIAResult", "RegressionAINResult", "RegressionGoldRelearn", "RegressionRelearnConfig", "RelearnConfig",
     "SPLITS", "ZRF_VARIANTS", "accuracy", "activation_distance", "ain", "anamnesis_index", "attack_features", "entropy", "evaluate",
     "forgetting_quality", "invert", "js_divergence", "js_rows", "judge_rate", "layer_distances", "logit_confidence",
     "logit_scaled_confidence", "membership_inference", "model_outputs", "null_level", "per_example_epsilons",

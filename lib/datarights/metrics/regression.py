@@ -7,7 +7,8 @@
 - ``regression_mia``: the membership attack on the per-sample absolute error, SVC(C=3, RBF) fit on
   2,000 train vs 2,000 test samples, scored on 2,000 train-forget samples (the authors' `metrics.py`);
 - ``regression_ain``: the Anamnesis Index with a loss threshold (the authors' `metrics.py`), on copies of the models
-  unless ``inplace=True`` reproduces the authors' mutation bug (in the authors' `metrics.py`).
+  unless ``inplace=True`` reproduces the authors' mutation bug (in the authors' `metrics.py`); the gold model's
+  relearning can be measured once (``RegressionGoldRelearn``) for all the unlearned models of a request.
 """
 
 from __future__ import annotations
@@ -146,6 +147,8 @@ def relearn_steps(model: nn.Module, *, relearn: Data, evaluate_on: Data, thresho
 
     Returns (steps, reached, loss after each step). Works on a copy of ``model`` unless
     ``inplace=True`` (the authors' code, which leaves the model relearned, in the authors' `metrics.py`).
+    Every random draw (batch order, augmentation, dropout) comes from ``config.seed``, never from the
+    global random state, so a model's relearning does not depend on what ran before it.
     """
     if len(relearn) == 0 or len(evaluate_on) == 0:
         raise ValueError("relearn and evaluate_on must both hold samples")
@@ -153,34 +156,69 @@ def relearn_steps(model: nn.Module, *, relearn: Data, evaluate_on: Data, thresho
     check_config_numbers(config, "config")
     student = model if inplace else copy.deepcopy(model)
     device = model_device(student)
-    generator = torch.Generator().manual_seed(require_seed(config))
+    seed = require_seed(config)
+    generator = torch.Generator().manual_seed(seed)
 
     def epoch_batches():
         order = torch.randperm(len(relearn), generator=generator)
         for start in range(0, len(relearn), config.batch_size):
             yield batch_at(relearn, order[start:start + config.batch_size], device=device, augment=config.augment, generator=generator)
 
-    steps, reached, curve = relearn_loop(student, epoch_batches, loss_function(config.loss),
-                                         lambda m: regression_error(m, evaluate_on, config.loss), lr=config.lr,
-                                         epochs=config.max_epochs, stop=lambda error: error <= threshold)
+    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+        torch.manual_seed(seed)  # dropout draws from the global state: fixed here, restored on exit
+        steps, reached, curve = relearn_loop(student, epoch_batches, loss_function(config.loss),
+                                             lambda m: regression_error(m, evaluate_on, config.loss), lr=config.lr,
+                                             epochs=config.max_epochs, stop=lambda error: error <= threshold)
     student.eval()
     return steps, reached, curve
 
 
-def regression_ain(unlearned: nn.Module, gold: nn.Module, *, original_error: float, relearn: Data, evaluate_on: Data,
+def ain_threshold(original_error: float, config: RegressionRelearnConfig) -> float:
+    """The loss that counts as relearned: (1 + α) × the original model's error on the val-forget set."""
+    if not np.isfinite(original_error) or original_error < 0:
+        raise ValueError(f"original_error must be a finite non-negative loss, got {original_error}")
+    return (1.0 + config.alpha) * original_error
+
+
+@dataclass(frozen=True)
+class RegressionGoldRelearn:
+    """The gold (retrained) model's relearning at one threshold: measured once per domain and seed and
+    passed to :func:`regression_ain` for every unlearned model, instead of relearning the gold model each time."""
+
+    steps: int
+    reached: bool
+    curve: tuple[float, ...]
+    threshold: float
+
+    @classmethod
+    def measure(cls, gold: nn.Module, *, original_error: float, relearn: Data, evaluate_on: Data,
+                config: RegressionRelearnConfig = RegressionRelearnConfig()) -> RegressionGoldRelearn:
+        threshold = ain_threshold(original_error, config)
+        steps, reached, curve = relearn_steps(gold, relearn=relearn, evaluate_on=evaluate_on, threshold=threshold, config=config)
+        return cls(steps, reached, tuple(curve), threshold)
+
+
+def regression_ain(unlearned: nn.Module, gold: nn.Module | RegressionGoldRelearn, *, original_error: float, relearn: Data, evaluate_on: Data,
                    config: RegressionRelearnConfig = RegressionRelearnConfig(), inplace: bool = False) -> RegressionAINResult:
     """Regression Anamnesis Index (the authors' `metrics.py`): relearning steps of ``unlearned`` over those of ``gold``,
     until the val-forget loss is within (1 + α) of the original model's ``original_error``.
 
-    ``relearn`` is the whole training set in the authors' code. ``inplace=True`` reproduces their bug:
-    both models passed in are changed, so a second call with the same gold model starts from an
-    already relearned one (the chapter shows the effect).
+    ``gold`` is the retrained model, or its :class:`RegressionGoldRelearn` measured once (same data, threshold and
+    config) for all the unlearned models of a request. ``relearn`` is the whole training set in the authors'
+    code. ``inplace=True`` reproduces their bug: both models passed in are changed, so a second call with
+    the same gold model starts from an already relearned one (the chapter shows the effect).
     """
-    if not np.isfinite(original_error) or original_error < 0:
-        raise ValueError(f"original_error must be a finite non-negative loss, got {original_error}")
-    threshold = (1.0 + config.alpha) * original_error
+    threshold = ain_threshold(original_error, config)
     steps_u, reached_u, curve_u = relearn_steps(unlearned, relearn=relearn, evaluate_on=evaluate_on, threshold=threshold,
                                                 config=config, inplace=inplace)
-    steps_g, reached_g, curve_g = relearn_steps(gold, relearn=relearn, evaluate_on=evaluate_on, threshold=threshold,
-                                                config=config, inplace=inplace)
+    if isinstance(gold, RegressionGoldRelearn):
+        if inplace:
+            raise ValueError("gold must be the gold model itself with inplace=True (the authors' bug relearns it in place)")
+        if not np.isclose(gold.threshold, threshold, rtol=1e-12, atol=0.0):
+            raise ValueError(f"gold was measured at threshold {gold.threshold:g}, but this AIN's is {threshold:g}: "
+                             "measure it with the same original_error and config")
+        steps_g, reached_g, curve_g = gold.steps, gold.reached, gold.curve
+    else:
+        steps_g, reached_g, curve_g = relearn_steps(gold, relearn=relearn, evaluate_on=evaluate_on, threshold=threshold,
+                                                    config=config, inplace=inplace)
     return RegressionAINResult(steps_u / steps_g, steps_u, steps_g, threshold, reached_u, reached_g, tuple(curve_u), tuple(curve_g))
