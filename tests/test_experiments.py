@@ -1,5 +1,3 @@
-from functools import partial
-
 import pytest
 
 from datarights.cache import Cache
@@ -57,8 +55,8 @@ def test_parts_computed_by_two_workers_store_what_one_process_stores(tmp_path):
     from datarights.experiments.runs import compute_all
 
     one, two = Cache(tmp_path / "one", tmp_path / "m1"), Cache(tmp_path / "two", tmp_path / "m2")
-    compute_all(_seeded_parts, one, n_jobs=1)
-    compute_all(_seeded_parts, two, n_jobs=2)
+    compute_all(_seeded_parts(), one, n_jobs=1)
+    compute_all(_seeded_parts(), two, n_jobs=2)
     assert [p.get(one) for p in _seeded_parts()] == [p.get(two) for p in _seeded_parts()]
 
 
@@ -67,9 +65,26 @@ def test_compute_all_runs_prerequisites_once_and_only_when_a_part_is_missing(tmp
     from datarights.experiments.runs import compute_all
 
     cache, calls = Cache(tmp_path / "r", tmp_path / "m"), []
-    compute_all(partial(_seeded_parts, calls), cache, n_jobs=1, prerequisites=lambda: calls.append("prerequisites"))
-    assert calls == ["prerequisites", "part 3", "part 2", "part 1", "part 0"]  # longest (largest work) first
-    compute_all(partial(_seeded_parts, calls), cache, n_jobs=1, prerequisites=lambda: calls.append("prerequisites"))
+    def prerequisites(missing):
+        calls.append(f"prerequisites of {len(missing)}")
+
+    compute_all(_seeded_parts(calls), cache, n_jobs=1, prerequisites=prerequisites)
+    assert calls == ["prerequisites of 4", "part 3", "part 2", "part 1", "part 0"]  # longest (largest work) first
+    compute_all(_seeded_parts(calls), cache, n_jobs=1, prerequisites=prerequisites)
     assert len(calls) == 5
     with pytest.raises(ValueError, match="n_jobs"):
-        compute_all(_seeded_parts, cache, n_jobs=0)
+        compute_all(_seeded_parts(), cache, n_jobs=0)
+
+
+def test_every_part_of_the_plan_travels_to_a_worker_process():
+    """compute_all and the GPU runner's --jobs hand parts to joblib, which pickles them with cloudpickle.
+    (A zero-shot part once failed: cloudpickle took the attribute name `classes` beside the global `torch`
+    for the module torch.classes, which cannot be pickled.)"""
+    import cloudpickle
+
+    from datarights.experiments.plan import plan
+
+    parts = plan("smoke", device="cpu")
+    assert {"zero-shot-method", "compare-row", "regression-domain"} <= {part.kind for part in parts}
+    for part in parts:
+        cloudpickle.dumps(part)

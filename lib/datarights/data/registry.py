@@ -352,8 +352,8 @@ def load_mnist_14px(data_dir: str | Path | None = None, *, download: bool = Fals
 
     The zero-shot chapter's quick data. Standardised because GKT's generator ends in BatchNorm, so
     its images have zero mean and unit variance per pixel: real images on that scale let the student
-    learn from the teacher several times faster than on [0, 1] images (measured in the chapter's
-    settings, ``datarights.settings.zero_shot``); 14 px because a pseudo-batch costs about 4× less than at 28.
+    learn from the teacher several times faster than on [0, 1] images (trials recorded beside
+    ``datarights.settings.common.ZERO_SHOT_QUICK``); 14 px because a pseudo-batch costs about 4× less than at 28.
     Same files as :func:`load_mnist`.
     """
     mnist = load_mnist(data_dir, download=download)

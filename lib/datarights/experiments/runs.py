@@ -54,37 +54,29 @@ def cpu_jobs(device: Any = "auto") -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def compute_all(make_parts: Callable[[], Sequence[Part]], cache: Cache, *, n_jobs: int = 1,
-                prerequisites: Callable[[], Any] | None = None) -> None:
-    """Compute and store every part that ``make_parts()`` lists and ``cache`` lacks, ``n_jobs`` at a time.
+def compute_all(parts: Sequence[Part], cache: Cache, *, n_jobs: int = 1,
+                prerequisites: Callable[[list[Part]], Any] | None = None) -> None:
+    """Compute and store every part of ``parts`` that ``cache`` lacks, ``n_jobs`` at a time in worker processes.
 
-    ``make_parts`` must be picklable (a module-level function, or a ``functools.partial`` of one):
-    each worker process calls it again and computes the part at its position, because a part's
-    ``compute`` is a closure, which does not travel between processes. The numbers do not depend on
-    ``n_jobs``: each part is computed on its own, from its own seeds, with the thread count its
-    ``compute`` sets. Parts start longest first (by ``work``), so the last to finish is a short one.
-    ``prerequisites`` runs first, in this process, when anything is missing: it trains what several
-    parts read (their reference models), so that no two workers train the same model.
+    The numbers do not depend on ``n_jobs``: each part is computed on its own, from its own seeds, with
+    the thread count its ``compute`` sets. Parts start longest first (by ``work``), so the last to finish
+    is a short one. ``prerequisites(missing)`` runs first, in this process, when anything is missing: it
+    trains what several parts read (their reference models), so that no two workers train the same model.
     """
     if n_jobs < 1:
         raise ValueError(f"n_jobs={n_jobs!r} must be at least 1")
-    parts = list(make_parts())
-    missing = sorted((index for index, part in enumerate(parts) if not part.done(cache)), key=lambda index: -parts[index].work)
+    missing = sorted((part for part in parts if not part.done(cache)), key=lambda part: -part.work)
     if not missing:
         return
     if prerequisites is not None:
-        prerequisites()
+        prerequisites(missing)
     if n_jobs == 1 or len(missing) == 1:
-        for index in missing:
-            parts[index].get(cache)
+        for part in missing:
+            part.get(cache)
         return
     from joblib import Parallel, delayed
 
-    Parallel(n_jobs=min(n_jobs, len(missing)))(delayed(_compute_one)(make_parts, index, cache) for index in missing)
-
-
-def _compute_one(make_parts: Callable[[], Sequence[Part]], index: int, cache: Cache) -> None:
-    list(make_parts())[index].get(cache)
+    Parallel(n_jobs=min(n_jobs, len(missing)))(delayed(part.get)(cache) for part in missing)
 
 
 def package_versions(packages: Iterable[str]) -> dict[str, str]:

@@ -144,7 +144,7 @@ def _method_entry(profile: Profile, study: ZeroShotStudy, seed: int, classes: tu
             judge = prepare(profile, sub_seed(seed, "judge"), forget_classes=classes, device=device, data_dir=data_dir, cache=cache,
                             with_retrained=False).original
             judges = {"retrained": setup.retrained, "independent": judge}
-            meta = {**setup.describe(), "class_names": list(setup.splits.train.classes), "python": platform.python_version(),
+            meta = {**setup.describe(), "python": platform.python_version(),
                     "threads": torch.get_num_threads()}
             if method in REFERENCES:
                 model, seconds, extra = getattr(setup, method), setup.seconds[method], {}
@@ -342,20 +342,15 @@ def parts(profile: str | Profile, seed: int, *, device: str | torch.device | Non
     return {"methods": methods, "two_classes": two, "ablations": ablations, "plateau": plateau}
 
 
-def all_parts(profile: str | Profile, seed: int, **options: Any) -> list[Part]:
-    """Every part of :func:`parts`, in one list (picklable as a ``functools.partial``, for worker processes)."""
-    return [part for group in parts(profile, seed, **options).values() for part in group]
-
-
-def _references(study: ZeroShotStudy, seed: int, *, device, data_dir, cache: Cache) -> None:
-    """Train (or find) every model the parts share: each request's original and retrained model and its judge."""
-    seeds = tuple(seed + s for s in study.seeds)
-    requests = [(prof, s, (study.forget_class,)) for index, prof in enumerate(study.profiles) for s in (seeds if index == 0 else seeds[:1])]
-    requests.append((study.profiles[0], seeds[0], tuple(study.two_classes)))
+def _references(parts: list[Part], *, device, data_dir, cache: Cache) -> None:
+    """Train (or find) every model that ``parts`` share: each request's original and retrained model and its judge."""
+    requests = {(profile.name, seed, request.classes): (profile, seed, request.classes)
+                for part in parts for profile, seed, request in part.references}
     with cpu_threads(device):
-        for prof, s, classes in requests:
-            prepare(prof, s, forget_classes=classes, device=device, data_dir=data_dir, cache=cache)
-            prepare(prof, sub_seed(s, "judge"), forget_classes=classes, device=device, data_dir=data_dir, cache=cache, with_retrained=False)
+        for profile, seed, classes in requests.values():
+            prepare(profile, seed, forget_classes=classes, device=device, data_dir=data_dir, cache=cache)
+            prepare(profile, sub_seed(seed, "judge"), forget_classes=classes, device=device, data_dir=data_dir, cache=cache,
+                    with_retrained=False)
 
 
 def run(profile: str | Profile, seed: int, *, device: str | torch.device | None = "auto",
@@ -367,10 +362,9 @@ def run(profile: str | Profile, seed: int, *, device: str | torch.device | None 
     name = get(profile).name
     study = settings(name)
     cache = cache or Cache()
-    compute_all(partial(all_parts, profile, seed, device=device, data_dir=data_dir, cache=cache), cache,
-                n_jobs=cpu_jobs(device) if n_jobs is None else n_jobs,
-                prerequisites=partial(_references, study, seed, device=device, data_dir=data_dir, cache=cache))
     groups = parts(profile, seed, device=device, data_dir=data_dir, cache=cache)
+    compute_all([part for group in groups.values() for part in group], cache, n_jobs=cpu_jobs(device) if n_jobs is None else n_jobs,
+                prerequisites=partial(_references, device=device, data_dir=data_dir, cache=cache))
     rows = [{**part.get(cache), "profile": part.config["profile"]["name"]} for part in groups["methods"] + groups["two_classes"]]
     # the default setting appears in several sweeps under one configuration: label each row by the sweep asked for
     ablations = [{**part.get(cache), "parameter": parameter, "value": "none" if value is None else value}
