@@ -43,7 +43,15 @@ def test_the_full_plan_lists_every_chapter_once_in_priority_order(cache):
     assert ranks[0] == 0 and first.config["seed"] == 0 and first.config["profile"]["dataset"] == "cifar10"
     gkt = [p for p in parts if p.kind == "zero-shot-method" and p.config["method"] == "gkt_strict"
            and p.config["profile"]["name"] == "full-zero-shot-mnist" and p.config["seed"] == 0 and len(p.config["classes"]) == 1]
-    assert gpu_plan.priority(gkt[0]) == 1, "GKT at the authors' 4,000 pseudo-batches belongs to the first lease"
+    assert gpu_plan.priority(gkt[0]) == 1, "GKT on MNIST at the stated budget belongs to the first lease"
+    assert gkt[0].config["settings"]["pseudo_batches"] == 750, "the full profile's stated GKT budget"
+    runs = [(p, next(p.config[k] for k in ("gkt", "settings", "config") if k in p.config)["pseudo_batches"]) for p in parts
+            if p.kind == "zero-shot-ablation" or str(p.config.get("method", "")).startswith("gkt")]
+    authors_length = [p for p, length in runs if length == 4000]
+    assert len(authors_length) == 1, "exactly one GKT run at the authors' 4,000 pseudo-batches"
+    assert gpu_plan.priority(authors_length[0]) == 1, "and it belongs to the first lease, beside the notebook's trajectory"
+    assert authors_length[0].config["profile"]["name"] == "full-zero-shot-mnist" and authors_length[0].config["seed"] == 0
+    assert len(runs) > 10 and {length for _, length in runs} == {750, 4000}, "every other GKT run (chapters 04 and 06) stops at the stated budget"
 
 
 def test_estimates_rest_on_a_flop_count():

@@ -311,3 +311,34 @@ def test_a_truncated_decoded_utkface_file_is_decoded_again(tmp_path):
     again, _ = rdata.utkface(tmp_path, size=8)
     assert all(torch.equal(a.x, b.x) and torch.equal(a.y, b.y) for a, b in zip(first, again))
     assert len(torch.load(decoded, weights_only=True)["y"]) == 8, "the truncated file was replaced by a whole one"
+
+
+def test_domains_that_differ_only_in_what_they_forget_share_one_original():
+    """The original is trained on all of D: the full profile's two UTKFace forget ranges (and ETT's two forget
+    rules) train it once; their gold models, trained on different retain sets, stay apart, and so does a
+    different network."""
+    from dataclasses import replace
+
+    from datarights.cache import canonical
+    from datarights.experiments.plan import plan
+    from datarights.settings.regression import settings
+
+    full = {d.name: d for d in settings("full").domains}
+
+    def key(name: str, role: str) -> str:
+        return canonical(rexp._model_config(full[name], 0, role, rexp.data_source(full[name])))
+
+    assert key("vision", "original") == key("vision-age30", "original")
+    assert key("vision", "retrained") != key("vision-age30", "retrained")
+    assert key("forecasting", "original") == key("forecasting-series", "original")
+    assert key("vision", "original") != key("vision-resnet18", "original")
+    changed_recipe = replace(full["vision"], original=replace(full["vision"].original, epochs=5))
+    assert canonical(rexp._model_config(changed_recipe, 0, "original", "utkface")) != key("vision", "original")
+    unlearning_changed = replace(full["vision"], finetune=replace(full["vision"].finetune, epochs=1))
+    assert canonical(rexp._model_config(unlearning_changed, 0, "original", "utkface")) == key("vision", "original")
+    with pytest.raises(ValueError, match="role"):
+        full["vision"].reference_settings("proxy")
+    domains = {p.config["domain"]["name"]: p for p in plan("full") if p.kind == "regression-domain" and p.config["seed"] == 0}
+    original_epochs = full["vision"].original.epochs
+    assert domains["vision"].work - domains["vision-age30"].work == pytest.approx(original_epochs), \
+        "the planner counts the shared original once"

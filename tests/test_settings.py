@@ -146,3 +146,20 @@ def test_a_method_the_profile_does_not_run_keeps_its_reason_as_the_row_status():
     assert gkt[0].compute()["status"].startswith("not run under quick")
     others = [p for p in compare.parts("quick", 0)["class"] if p.config["method"] != "gkt"]
     assert all("not_run" not in p.config for p in others)
+
+
+def test_the_full_gkt_budget_is_the_notebooks_last_checkpoint_before_the_forgotten_class_returns():
+    """The stated stopping rule of the full profile's GKT runs is read off the authors' trajectory, not typed in."""
+    from datarights.reported import GKT_NOTEBOOK_TRAJECTORY, last_checkpoint_before_forget_returns
+    from datarights.settings.zero_shot import FULL_GKT_BUDGET, settings
+
+    assert FULL_GKT_BUDGET == last_checkpoint_before_forget_returns() == 750
+    assert GKT_NOTEBOOK_TRAJECTORY[750][0] == 0 < GKT_NOTEBOOK_TRAJECTORY[800][0]
+    assert last_checkpoint_before_forget_returns({50: (0.0, 10.0), 100: (0.0, 50.0), 150: (2.0, 60.0), 200: (0.0, 70.0)}) == 100
+    with pytest.raises(ValueError, match="never returns"):
+        last_checkpoint_before_forget_returns({50: (0.0, 10.0)})
+    with pytest.raises(ValueError, match="first logged"):
+        last_checkpoint_before_forget_returns({50: (3.0, 10.0)})
+    full = settings("full")
+    assert full.gkt.pseudo_batches == full.ablation_pseudo_batches == FULL_GKT_BUDGET
+    assert full.plateau_pseudo_batches == 4000, "one run at the authors' length checks the budget"

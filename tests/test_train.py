@@ -72,3 +72,68 @@ def test_one_cycle_schedule_survives_a_run_of_a_few_steps(digits):
     tiny = digits.train.subset(torch.arange(40))
     model = models.build("digits_cnn", 10, tiny.input_shape, seed=0)
     fit(model, tiny, TrainConfig(epochs=1, batch_size=10, optimizer="adam", lr=1e-3, schedule="onecycle"), device="cpu")
+
+
+def _counting_forwards(model: torch.nn.Module) -> list[int]:
+    calls = [0]
+    model.register_forward_hook(lambda *_: calls.__setitem__(0, calls[0] + 1))
+    return calls
+
+
+def test_shared_logits_run_one_inference_pass_per_model_and_split(digits):
+    """Inside shared_logits the metrics of one model read one pass per split; outside, each call runs its own."""
+    model = models.build("digits_cnn", 10, digits.input_shape, seed=0)
+    passes = _counting_forwards(model)
+    batches = -(-len(digits.test) // train.eval_batch_size(torch.device("cpu")))
+    alone = train.predict_logits(model, digits.test)
+    train.accuracy(model, digits.test)
+    assert passes[0] == 2 * batches
+    with train.shared_logits():
+        shared = [train.predict_logits(model, digits.test), train.predict_proba(model, digits.test).log()]
+        train.accuracy(model, digits.test)
+        with train.shared_logits():  # a nested block uses the outer store
+            train.accuracy(model, digits.test)
+        train.accuracy(model, digits.train)
+    assert passes[0] == 2 * batches + batches + -(-len(digits.train) // train.eval_batch_size(torch.device("cpu")))
+    assert torch.equal(shared[0], alone), "the same numbers as a pass of its own"
+
+
+def test_shared_logits_measure_a_model_afresh_once_it_has_changed(digits):
+    """A training step, a loaded state or a BatchNorm statistic updated in place invalidates the stored pass."""
+    model = models.build("digits_cnn", 10, digits.input_shape, seed=0)
+    config = train.TrainConfig(epochs=1, batch_size=64, optimizer="adam", lr=1e-2)
+    with train.shared_logits():
+        before = train.predict_logits(model, digits.test)
+        train.fit(model, digits.train, config, seed=0, device="cpu")
+        trained = train.predict_logits(model, digits.test)
+        assert not torch.equal(before, trained)
+        fresh = models.build("digits_cnn", 10, digits.input_shape, seed=0)
+        model.load_state_dict(fresh.state_dict())
+        assert torch.equal(train.predict_logits(model, digits.test), before)
+    assert torch.equal(train.predict_logits(model, digits.test), before)
+
+
+def test_the_relearn_loop_counts_the_same_steps_whenever_it_reads_the_device(digits):
+    """Reading the per-step accuracies every k steps (no host-device wait per step on a GPU) gives the
+    step count and values of reading after every step."""
+    small = digits.per_class_subset(30, 10)
+    original = models.build("digits_cnn", 10, small.input_shape, seed=0)
+
+    def relearn(check_every: int, stop_at: float | None, max_steps: int | None = None):
+        student = models.build("digits_cnn", 10, small.input_shape, seed=0)
+        student.load_state_dict(original.state_dict())
+        generator = torch.Generator().manual_seed(0)
+        return train.relearn_loop(student, lambda: small.train.batches(32, shuffle=True, generator=generator), torch.nn.functional.cross_entropy,
+                                  lambda m: train.accuracy_on_device(m, small.test), lr=1e-3, epochs=3,
+                                  stop=None if stop_at is None else (lambda acc: acc >= stop_at), max_steps=max_steps, check_every=check_every)
+
+    every_step = relearn(1, 0.5)
+    assert every_step[1] and 1 < every_step[0] < 30, "the target is reached after a few steps"
+    for k in (4, 7, 100):
+        assert relearn(k, 0.5) == every_step
+    assert relearn(1, None) == relearn(5, None), "never reached: every step, all epochs"
+    assert relearn(3, None, max_steps=5) == relearn(1, None, max_steps=5)
+    assert relearn(3, None, max_steps=5)[0] == 5
+    with pytest.raises(ValueError, match="check_every"):
+        relearn(0, 0.5)
+    assert train.accuracy_on_device(original, small.test).item() == train.accuracy(original, small.test)

@@ -9,9 +9,11 @@ same loops run in float32.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import copy
 import random
 import sys
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Literal
@@ -184,9 +186,57 @@ def eval_batch_size(device: torch.device) -> int:
     return 1024 if device.type == "cuda" else 64
 
 
+_SHARED_LOGITS: contextvars.ContextVar[weakref.WeakKeyDictionary | None] = contextvars.ContextVar("shared_logits", default=None)
+
+
+@contextlib.contextmanager
+def shared_logits() -> Iterator[None]:
+    """Within the block, :func:`predict_logits` computes a model's logits on a split once and hands the
+    same tensor to every later call, so the accuracies, the membership attacks, ZRF and the divergences
+    of one model cost one inference pass per split instead of one per metric.
+
+    A stored pass is reused only while the model's weights and buffers are the very tensors it was
+    computed from, unchanged in place (PyTorch's version counters), so a model trained inside the block
+    is measured afresh. Entries die with their model. Blocks nest; the outermost one owns the store.
+    Writing to ``parameter.data`` bypasses the version counters: never do it to a model measured inside.
+    """
+    if _SHARED_LOGITS.get() is not None:
+        yield
+        return
+    token = _SHARED_LOGITS.set(weakref.WeakKeyDictionary())
+    try:
+        yield
+    finally:
+        _SHARED_LOGITS.reset(token)
+
+
+def _state_stamp(model: nn.Module) -> tuple:
+    tensors = [*model.parameters(), *model.buffers()]
+    return tuple((id(t), t._version) for t in tensors)
+
+
 @torch.no_grad()
 def predict_logits(model: nn.Module, data: Split, batch_size: int | None = None) -> Tensor:
-    """Logits of ``model`` on every image of ``data`` (float32, on the CPU), in eval mode."""
+    """Logits of ``model`` on every image of ``data`` (float32, on the CPU), in eval mode
+    (computed once per model and split inside a :func:`shared_logits` block)."""
+    store = _SHARED_LOGITS.get()
+    if store is None:
+        return _predict_logits(model, data, batch_size)
+    key, stamp = (id(data.x), id(data.y), batch_size), _state_stamp(model)
+    passes = store.setdefault(model, {})
+    held = passes.get(key)
+    if held is not None and held[0] is data.x and held[1] is data.y and held[2] == stamp:
+        return held[3]
+    logits = _predict_logits(model, data, batch_size)
+    passes[key] = (data.x, data.y, stamp, logits)
+    return logits
+
+
+def _predict_logits(model: nn.Module, data: Split, batch_size: int | None) -> Tensor:
+    return _logits_on_device(model, data, batch_size).cpu()
+
+
+def _logits_on_device(model: nn.Module, data: Split, batch_size: int | None) -> Tensor:
     device = model_device(model)
     batch_size = batch_size or eval_batch_size(device)
     outputs = []
@@ -195,8 +245,18 @@ def predict_logits(model: nn.Module, data: Split, batch_size: int | None = None)
             with autocast(device):
                 outputs.append(model(xb).float())
     if not outputs:
-        return torch.empty(0)
-    return torch.cat(outputs).cpu()
+        return torch.empty(0, device=device)
+    return torch.cat(outputs)
+
+
+@torch.no_grad()
+def accuracy_on_device(model: nn.Module, data: Split) -> Tensor:
+    """:func:`accuracy` as a 0-d float32 tensor on the model's device, read by nobody yet: the host does
+    not wait for the GPU (the relearn loop measures after every step and reads the values every k steps)."""
+    if len(data) == 0:
+        raise ValueError(f"cannot measure accuracy on the empty split {data.name!r}")
+    logits = _logits_on_device(model, data, None)
+    return (logits.argmax(1) == data.y.to(logits.device)).float().mean()
 
 
 def predict_proba(model: nn.Module, data: Split, batch_size: int | None = None) -> Tensor:
@@ -357,17 +417,36 @@ def fit_regressor(model: nn.Module, train: Data, config: RegressorTraining = Reg
 # -- relearning: the loop behind the Anamnesis Index, for classifiers and regressors alike ----------
 
 def relearn_loop(student: nn.Module, epoch_batches: Callable[[], Iterator[tuple[Tensor, Tensor]]], loss_fn: LossFn,
-                 measure: Callable[[nn.Module], float], *, lr: float, epochs: int, stop: Callable[[float], bool] | None = None,
-                 max_steps: int | None = None) -> tuple[int, bool, list[float]]:
+                 measure: Callable[[nn.Module], float | Tensor], *, lr: float, epochs: int, stop: Callable[[float], bool] | None = None,
+                 max_steps: int | None = None, check_every: int = 1) -> tuple[int, bool, list[float]]:
     """Adam steps (rate ``lr``, no weight decay) on ``student`` in place, over the batches of
     ``epoch_batches()`` (called once per epoch), measuring the student after every step.
 
     Stops as soon as ``stop(measured)`` holds or after ``max_steps`` steps, else after ``epochs``.
     Returns (steps taken, whether ``stop`` fired, the measured value after each step).
+
+    ``measure`` may return a tensor on the device; its values are then read (one host–device wait)
+    every ``check_every`` steps and ``stop`` is applied to each in order, so the step count and values
+    are the same for any ``check_every``; only ``student`` may have taken up to ``check_every − 1``
+    steps more than the count (pass 1 where the relearned model itself is used afterwards).
     """
+    check_every = int(check_every)
+    if check_every < 1:
+        raise ValueError(f"check_every must be at least 1, got {check_every}")
     device = model_device(student)
     optimizer = torch.optim.Adam(student.parameters(), lr=lr, weight_decay=0.0)
-    steps, values = 0, []
+    steps, values, pending = 0, [], []
+
+    def settle() -> int | None:
+        """Read the pending measurements; the step at which ``stop`` first fired, if it did."""
+        read = [float(v) for v in (torch.stack(pending).tolist() if isinstance(pending[0], Tensor) else pending)]
+        pending.clear()
+        for value in read:
+            values.append(value)
+            if stop is not None and stop(value):
+                return len(values)
+        return None
+
     for _ in range(epochs):
         for xb, yb in epoch_batches():
             student.train()
@@ -377,9 +456,16 @@ def relearn_loop(student: nn.Module, epoch_batches: Callable[[], Iterator[tuple[
             loss.backward()
             optimizer.step()
             steps += 1
-            values.append(measure(student))
-            if stop is not None and stop(values[-1]):
-                return steps, True, values
-            if max_steps is not None and steps >= max_steps:
+            pending.append(measure(student))
+            last = max_steps is not None and steps >= max_steps
+            if len(pending) >= check_every or last:
+                fired = settle()
+                if fired is not None:
+                    return fired, True, values[:fired]
+            if last:
                 return steps, False, values
+    if pending:
+        fired = settle()
+        if fired is not None:
+            return fired, True, values[:fired]
     return steps, False, values

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from datarights.cache import Cache
-from datarights.train import resolve_device
+from datarights.train import resolve_device, shared_logits
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,8 @@ class Part:
     planner, ``references`` lists the (profile, seed, forget request) whose original and retrained
     models ``compute`` trains first unless they are cached, and ``work`` estimates the rest of its
     cost in training epochs of that profile's training set. ``label`` names the part in progress
-    messages and plans.
+    messages and plans. ``role`` says what a part is for where the planner needs to know it (``"gkt-plateau"``:
+    the one GKT run past the budget, at the authors' length); it is not part of the cache key.
     """
 
     chapter: str
@@ -36,10 +37,13 @@ class Part:
     compute: Callable[[], Any]
     references: tuple[tuple[Any, int, Any], ...] = ()
     work: float = 1.0
+    role: str = ""
 
     def get(self, cache: Cache) -> Any:
-        """The stored entry, or the computed one (then stored)."""
-        return cache.result(self.kind, self.config, self.compute)
+        """The stored entry, or the computed one (then stored). Every metric of a model computed here reads
+        one inference pass per split (``train.shared_logits``)."""
+        with shared_logits():
+            return cache.result(self.kind, self.config, self.compute)
 
     def done(self, cache: Cache) -> bool:
         """Whether the entry is already stored (a corrupt one is found and recomputed by ``get``)."""

@@ -190,7 +190,7 @@ def _method_settings(study: ZeroShotStudy, method: str) -> dict[str, Any]:
 
 
 def _ablation_entry(profile: Profile, study: ZeroShotStudy, seed: int, classes: tuple[int, ...], parameter: str, value: Any, *,
-                    device, data_dir, cache: Cache) -> Part:
+                    device, data_dir, cache: Cache, role: str = "") -> Part:
     changes = {"pseudo_batches": study.ablation_pseudo_batches, parameter: value}
     config = {"profile": profile.to_dict(), "seed": seed, "classes": list(classes),
               "gkt": replace(study.gkt, variant="strict", **changes).to_dict(), "version": RESULT_VERSION}
@@ -211,7 +211,7 @@ def _ablation_entry(profile: Profile, study: ZeroShotStudy, seed: int, classes: 
     gkt = replace(study.gkt, **changes)
     work = gkt.pseudo_batches * (gkt.generator_steps * 2 + gkt.student_steps) * gkt.batch_size / 50_000
     return Part("04", f"zero-shot GKT ablation {parameter}={value} ({profile.name}, seed {seed})", "zero-shot-ablation", config, compute,
-                ((profile, seed, ForgetRequest("class", classes=tuple(classes))),), work)
+                ((profile, seed, ForgetRequest("class", classes=tuple(classes))),), work, role)
 
 
 @dataclass(frozen=True)
@@ -337,7 +337,8 @@ def parts(profile: str | Profile, seed: int, *, device: str | torch.device | Non
            for method in ("original", "retrained", "gkt_strict", "gkt_faithful", "emmn")]
     sweeps = [("threshold", t) for t in study.thresholds] + [("beta", b) for b in study.betas]
     ablations = [_ablation_entry(main_profile, study, seeds[0], single, parameter, value, **common) for parameter, value in sweeps]
-    plateau = ([_ablation_entry(main_profile, study, seeds[0], single, "pseudo_batches", study.plateau_pseudo_batches, **common)]
+    plateau = ([_ablation_entry(main_profile, study, seeds[0], single, "pseudo_batches", study.plateau_pseudo_batches,
+                                role="gkt-plateau", **common)]
                if study.plateau_pseudo_batches else [])
     return {"methods": methods, "two_classes": two, "ablations": ablations, "plateau": plateau}
 

@@ -30,8 +30,11 @@ from torch import nn
 
 from datarights.seeds import require_seed
 from datarights.data.tensors import Split, concat
-from datarights.train import accuracy, model_device, relearn_loop
+from datarights.train import accuracy, accuracy_on_device, model_device, relearn_loop
 from datarights.validation import check_config_numbers, check_int, check_model_data, check_number
+
+
+RELEARN_CHECK_EVERY = 16  # on a GPU, read the per-step accuracies every 16 steps (same counts, 16× fewer host–device waits)
 
 
 @dataclass(frozen=True)
@@ -95,8 +98,9 @@ def _relearn(model: nn.Module, *, relearn: Split, evaluate_on: Split, target_acc
     before = [accuracy(student, evaluate_on)] if target_accuracy is None else []
     steps, reached, after = relearn_loop(
         student, lambda: relearn.batches(config.batch_size, shuffle=True, generator=generator, device=device), F.cross_entropy,
-        lambda m: accuracy(m, evaluate_on), lr=config.lr, epochs=config.max_epochs if max_steps is None else 10**9,
-        stop=None if target_accuracy is None else (lambda measured: measured >= target_accuracy), max_steps=max_steps)
+        lambda m: accuracy_on_device(m, evaluate_on), lr=config.lr, epochs=config.max_epochs if max_steps is None else 10**9,
+        stop=None if target_accuracy is None else (lambda measured: measured >= target_accuracy), max_steps=max_steps,
+        check_every=RELEARN_CHECK_EVERY if device.type == "cuda" else 1)  # the student is a copy: extra steps are never read
     return steps, reached, before + after if target_accuracy is None else []
 
 

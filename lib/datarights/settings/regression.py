@@ -49,6 +49,20 @@ class Domain:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def reference_settings(self, role: str) -> dict[str, Any]:
+        """What a reference model of this domain depends on, for its cache key: the data, the network and
+        the training recipe; for the gold model (``role="retrained"``) also the forget rule, which chooses
+        its training set. The original is trained on all of D, so domains that differ only in what they
+        forget (``vision`` and ``vision-age30``) or in how they unlearn share one original."""
+        if role not in ("original", "retrained"):
+            raise ValueError(f"role must be 'original' or 'retrained', got {role!r}")
+        shared = {"dataset": self.dataset, "data": self.data, "loss": self.loss, "model": self.model,
+                  "model_options": self.model_options, "original": self.original.to_dict()}
+        if role == "original":
+            return shared
+        forget = None if self.forget is None else asdict(self.forget)
+        return {**shared, "forget": forget, "forget_quantile": self.forget_quantile, "forget_series": self.forget_series}
+
 
 @dataclass(frozen=True)
 class Ablation:
