@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import copy
+import os
 import random
 import sys
 import weakref
@@ -84,6 +85,14 @@ def seed_everything(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
+def data_generator(seed: int, device: torch.device) -> torch.Generator:
+    """The generator of a training loop's batch order and augmentation: on the GPU when training there, so
+    no random draw makes the host wait for the device; on the CPU otherwise (the numbers every stored CPU
+    result was computed with)."""
+    on_device = device.type == "cuda" and os.environ.get("DATARIGHTS_DEVICE_DRAWS", "1") != "0"  # 0: the GPU runner's fallback
+    return torch.Generator(device=device if on_device else "cpu").manual_seed(seed)
+
+
 def to_device(model: nn.Module, device: torch.device) -> nn.Module:
     """Move a model to ``device`` (channels-last memory on CUDA)."""
     model = model.to(device)
@@ -93,8 +102,11 @@ def to_device(model: nn.Module, device: torch.device) -> nn.Module:
 
 
 def autocast(device: torch.device) -> contextlib.AbstractContextManager:
-    """bf16 autocast on CUDA, nothing elsewhere."""
-    if device.type == "cuda":
+    """bf16 autocast on CUDA (unless ``DATARIGHTS_AUTOCAST=0``, the GPU runner's fallback), nothing elsewhere.
+
+    bf16 rather than fp16: it keeps float32's exponent range, so small gradients (the recurrent regressors',
+    the noise optimisations') do not underflow and no ``GradScaler`` is needed."""
+    if device.type == "cuda" and os.environ.get("DATARIGHTS_AUTOCAST", "1") != "0":
         return torch.autocast("cuda", dtype=torch.bfloat16)
     return contextlib.nullcontext()
 
@@ -159,7 +171,7 @@ def fit(
     if loss_fn is None:
         def loss_fn(logits: Tensor, y: Tensor) -> Tensor:
             return F.cross_entropy(logits, y, label_smoothing=config.label_smoothing)
-    generator = torch.Generator().manual_seed(seed)
+    generator = data_generator(seed, device)
     optimizer = make_optimizer(model.parameters(), config)
     steps_per_epoch = -(-len(data) // config.batch_size)
     scheduler = _scheduler(optimizer, config, config.epochs * steps_per_epoch)
@@ -393,7 +405,7 @@ def fit_regressor(model: nn.Module, train: Data, config: RegressorTraining = Reg
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", factor=config.plateau_factor,
                                                            patience=config.plateau_patience)
-    generator = torch.Generator().manual_seed(seed)
+    generator = data_generator(seed, device)
     best, best_state = float("inf"), None
     for _ in range(config.epochs):
         model.train()

@@ -36,7 +36,7 @@ import torch
 from torch import Tensor
 
 from datarights.data.registry import DECODED_FORMAT, _listing_checksum, _write_decoded, default_data_dir
-from datarights.data.tensors import AUGMENTATIONS, Split, concat, crop_flip
+from datarights.data.tensors import AUGMENTATIONS, Split, concat, crop_flip, epoch_order
 
 # ---------------------------------------------------------------------------------------------
 # containers
@@ -83,7 +83,7 @@ class RegressionData:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         if augment is not None:
             raise ValueError(f"RegressionData {self.name!r} cannot be augmented (augment={augment!r}); use augment=None")
-        order = torch.randperm(len(self), generator=generator) if shuffle else torch.arange(len(self))
+        order = epoch_order(len(self), shuffle, generator, self.x.device)
         for start in range(0, len(self), batch_size):
             yield batch_at(self, order[start:start + batch_size], device=device)
 

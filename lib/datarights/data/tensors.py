@@ -7,6 +7,7 @@ so a whole dataset can sit on the GPU and an epoch is a loop over index slices.
 
 from __future__ import annotations
 
+import functools
 import numbers
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -69,8 +70,7 @@ class Split:
 
     def normalize(self, x: Tensor) -> Tensor:
         """uint8 images → normalised float32 on the same device."""
-        mean = torch.tensor(self.mean, device=x.device).view(1, -1, 1, 1)
-        std = torch.tensor(self.std, device=x.device).view(1, -1, 1, 1)
+        mean, std = _normalisation(self.mean, self.std, x.device)
         return (x.float().div_(255.0) - mean) / std
 
     def batches(
@@ -92,14 +92,36 @@ class Split:
             raise ValueError(f"augment must be one of {AUGMENTATIONS}, got {augment!r}")
         device = torch.device(device) if device is not None else self.device
         n = len(self)
-        order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
+        order = epoch_order(n, shuffle, generator, self.x.device)
         for start in range(0, n, batch_size):
             idx = order[start : start + batch_size]
-            xb = self.x[idx.to(self.x.device)].to(device, non_blocking=True)
+            xb = self.x[idx].to(device, non_blocking=True)
             yb = self.y[idx.to(self.y.device)].to(device, non_blocking=True)
             if augment == "crop_flip":
                 xb = crop_flip(xb, generator=generator)
             yield self.normalize(xb), yb
+
+
+@functools.lru_cache(maxsize=64)
+def _normalisation(mean: tuple[float, ...], std: tuple[float, ...], device: torch.device) -> tuple[Tensor, Tensor]:
+    """Per-channel constants as tensors on ``device``, made once (not copied to the device every batch)."""
+    return (torch.tensor(mean, device=device).view(1, -1, 1, 1), torch.tensor(std, device=device).view(1, -1, 1, 1))
+
+
+def draw_device(generator: torch.Generator | None, default: torch.device | str = "cpu") -> torch.device:
+    """Where random numbers are drawn: on the generator's device (a CUDA generator draws on the GPU, so the host
+    never waits for it), else on ``default``."""
+    return generator.device if generator is not None else torch.device(default)
+
+
+def epoch_order(n: int, shuffle: bool, generator: torch.Generator | None, device: torch.device | str) -> Tensor:
+    """An epoch's sample order (a permutation drawn from ``generator``, or 0..n−1), moved to ``device`` once
+    per epoch rather than once per batch."""
+    if shuffle:
+        order = torch.randperm(n, generator=generator, device=draw_device(generator))
+    else:
+        order = torch.arange(n)
+    return order.to(device)
 
 
 def _check_batch_size(batch_size: int) -> None:
@@ -110,13 +132,13 @@ def _check_batch_size(batch_size: int) -> None:
 def crop_flip(x: Tensor, *, padding: int = 4, generator: torch.Generator | None = None) -> Tensor:
     """Random padded crop and horizontal flip of a uint8 batch, vectorised."""
     n, _, h, w = x.shape
-    cpu = dict(generator=generator)
+    draw = dict(generator=generator, device=draw_device(generator, "cpu"))
     padded = torch.nn.functional.pad(x, (padding,) * 4)
-    dy = torch.randint(0, 2 * padding + 1, (n,), **cpu).to(x.device)
-    dx = torch.randint(0, 2 * padding + 1, (n,), **cpu).to(x.device)
+    dy = torch.randint(0, 2 * padding + 1, (n,), **draw).to(x.device)
+    dx = torch.randint(0, 2 * padding + 1, (n,), **draw).to(x.device)
     rows = (dy.view(n, 1) + torch.arange(h, device=x.device)).view(n, 1, h, 1)
     cols = (dx.view(n, 1) + torch.arange(w, device=x.device)).view(n, 1, 1, w)
-    flip = (torch.rand(n, **cpu) < 0.5).to(x.device).view(n, 1, 1, 1)
+    flip = (torch.rand(n, **draw) < 0.5).to(x.device).view(n, 1, 1, 1)
     cols = torch.where(flip, cols.flip(-1), cols)
     batch = torch.arange(n, device=x.device).view(n, 1, 1, 1)
     channels = torch.arange(x.shape[1], device=x.device).view(1, -1, 1, 1)
@@ -153,10 +175,10 @@ class TensorData:
             raise ValueError(f"TensorData {self.name!r} cannot be augmented (augment={augment!r}); use augment=None")
         _check_batch_size(batch_size)
         device = torch.device(device) if device is not None else self.x.device
-        order = torch.randperm(len(self), generator=generator) if shuffle else torch.arange(len(self))
+        order = epoch_order(len(self), shuffle, generator, self.x.device)
         for start in range(0, len(self), batch_size):
-            idx = order[start : start + batch_size].to(self.x.device)
-            yield self.x[idx].to(device, non_blocking=True), self.y[idx].to(device, non_blocking=True)
+            idx = order[start : start + batch_size]
+            yield self.x[idx].to(device, non_blocking=True), self.y[idx.to(self.y.device)].to(device, non_blocking=True)
 
     @classmethod
     def from_split(cls, split: Split) -> TensorData:

@@ -21,10 +21,11 @@ import torch
 from torch import nn
 
 from datarights.data.regression import Data, batch_at
+from datarights.data.tensors import epoch_order
 from datarights.metrics.mia import ATTACK_DESCRIPTIONS, MIAResult
 from datarights.seeds import require_seed
 from datarights.validation import check_config_numbers, check_int, check_number, check_seed
-from datarights.train import Loss, check_loss, loss_function, model_device, per_sample_errors, predict_regression, relearn_loop
+from datarights.train import Loss, check_loss, data_generator, loss_function, model_device, per_sample_errors, predict_regression, relearn_loop
 MIA_ORIENTATION = ("fraction of the train-forget samples judged 'member' from their absolute error "
                    "(lower = less membership signal; the target is the retrained model's value)")
 
@@ -157,10 +158,10 @@ def relearn_steps(model: nn.Module, *, relearn: Data, evaluate_on: Data, thresho
     student = model if inplace else copy.deepcopy(model)
     device = model_device(student)
     seed = require_seed(config)
-    generator = torch.Generator().manual_seed(seed)
+    generator = data_generator(seed, device)
 
     def epoch_batches():
-        order = torch.randperm(len(relearn), generator=generator)
+        order = epoch_order(len(relearn), True, generator, relearn.x.device)
         for start in range(0, len(relearn), config.batch_size):
             yield batch_at(relearn, order[start:start + config.batch_size], device=device, augment=config.augment, generator=generator)
 

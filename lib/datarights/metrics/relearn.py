@@ -30,7 +30,7 @@ from torch import nn
 
 from datarights.seeds import require_seed
 from datarights.data.tensors import Split, concat
-from datarights.train import accuracy, accuracy_on_device, model_device, relearn_loop
+from datarights.train import accuracy, accuracy_on_device, data_generator, model_device, relearn_loop
 from datarights.validation import check_config_numbers, check_int, check_model_data, check_number
 
 
@@ -94,7 +94,7 @@ def _relearn(model: nn.Module, *, relearn: Split, evaluate_on: Split, target_acc
     check_model_data(model, evaluate_on, "evaluate_on")
     student = copy.deepcopy(model)
     device = model_device(student)
-    generator = torch.Generator().manual_seed(require_seed(config))
+    generator = data_generator(require_seed(config), device)
     before = [accuracy(student, evaluate_on)] if target_accuracy is None else []
     steps, reached, after = relearn_loop(
         student, lambda: relearn.batches(config.batch_size, shuffle=True, generator=generator, device=device), F.cross_entropy,

@@ -153,7 +153,7 @@ def blindspot(model: nn.Module, *, forget: Data, retain: Data, config: Blindspot
         student = working_copy(model)
         optimizer = torch.optim.Adam(student.parameters(), lr=config.lr)
         fixed_order = torch.randperm(len(data), generator=generator)
-        losses: list[float] = []
+        losses: list[Tensor] = []  # read once at the end: no host-device wait per step
         for _ in range(config.epochs):
             order = torch.randperm(len(data), generator=generator) if config.reshuffle else fixed_order
             for start in range(0, len(data), config.batch_size):
@@ -170,8 +170,9 @@ def blindspot(model: nn.Module, *, forget: Data, retain: Data, config: Blindspot
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 optimizer.step()
-                losses.append(float(loss.detach()))
+                losses.append(loss.detach())
         student.eval()
+        losses = torch.stack(losses).tolist() if losses else []
     return UnlearningResult("blindspot", student, total_seconds(), {
         "proxy": proxy, "proxy_seconds": proxy_seconds(), "unlearn_seconds": total_seconds() - proxy_seconds(),
         "losses": losses, "layers": layers, "epochs": config.epochs, "proxy_epochs": config.proxy.epochs})

@@ -52,7 +52,7 @@ from datarights.data.tensors import Split
 from datarights.models import reinitialize
 from datarights.models.activations import attention_loss, capture, default_layers
 from datarights.seeds import require_seed, sub_seed
-from datarights.train import evaluate, evaluating, model_device
+from datarights.train import autocast, evaluate, evaluating, model_device
 from datarights.unlearning.base import UnlearningResult, check_inputs, stopwatch
 
 Variant = Literal["faithful", "strict"]
@@ -270,15 +270,16 @@ def gkt(model: nn.Module, *, forget_classes: Iterable[int] | int | None = None, 
         while done < config.pseudo_batches:
             z = torch.randn(config.batch_size, config.z_dim, device=device)
             _generator_steps(run, z)
-            with torch.no_grad():
+            with torch.no_grad(), autocast(device):
                 x = generator(z)
-            with capture(teacher, layers) as acts, torch.no_grad():
-                t_logits = teacher(x)
-            keep = run.admit(x, t_logits)
-            if not bool(keep.any()):
+                with capture(teacher, layers) as acts:
+                    t_logits = teacher(x).float()
+            kept = run.admit(x, t_logits)
+            if len(kept) == 0:
                 run.on_empty_batch()
                 continue
-            _student_steps(run, x[keep], t_logits[keep], {name: a[keep] for name, a in dict(acts).items()})
+            _student_steps(run, x.index_select(0, kept), t_logits.index_select(0, kept),
+                           {name: a.index_select(0, kept) for name, a in dict(acts).items()})
             done += 1
             if done % config.eval_every == 0 or done == config.pseudo_batches:
                 run.record(done)
@@ -298,7 +299,9 @@ class _Run:
     """The state of one GKT run: networks, optimisers, the gate's bookkeeping and the trajectory.
 
     Counts and losses accumulate in a *window* between two trajectory points (every
-    ``eval_every`` pseudo-batches), then move to the run's totals.
+    ``eval_every`` pseudo-batches), then move to the run's totals. Losses stay on the device until a
+    trajectory point reads them, and the gate's decision is read once per batch (the positions it admits),
+    so the GPU never waits for the host inside the ten student steps.
     """
 
     def __init__(self, config: GKTConfig, classes: tuple[int, ...], layers: list[str], teacher: nn.Module, student: nn.Module,
@@ -318,25 +321,27 @@ class _Run:
         self._new_window()
 
     def _new_window(self) -> None:
-        self.generator_losses: list[float] = []
-        self.student_losses: list[float] = []
+        self.generator_losses: list[Tensor] = []
+        self.student_losses: list[Tensor] = []
         self.window_kept = self.window_made = 0
 
     def kl(self, student_logits: Tensor, teacher_logits: Tensor) -> Tensor:
         return distillation_kl(student_logits, teacher_logits, self.config.temperature, self.config.kl_reduction)
 
     def admit(self, x: Tensor, teacher_logits: Tensor) -> Tensor:
-        """The gate's mask on a generated batch, counted, with a few admitted and rejected images kept for figures."""
+        """The positions the gate admits in a generated batch, counted, with a few admitted and rejected
+        images kept for figures."""
         keep = gate(teacher_logits.softmax(1), self.classes, self.config.threshold)
+        kept = keep.nonzero().squeeze(1)
         self.window_made += len(keep)
-        self.window_kept += int(keep.sum())
-        if len(self.samples) < SAMPLES_KEPT and bool(keep.any()):
-            self.samples.append(x[keep][: SAMPLES_KEPT].cpu())
-        if len(self.rejected) < SAMPLES_KEPT and not bool(keep.all()):
-            self.rejected.append(x[~keep][: SAMPLES_KEPT].cpu())
-        if bool(keep.any()):
+        self.window_kept += len(kept)
+        if len(self.samples) < SAMPLES_KEPT and len(kept) > 0:
+            self.samples.append(x.index_select(0, kept)[: SAMPLES_KEPT].float().cpu())
+        if len(self.rejected) < SAMPLES_KEPT and len(kept) < len(keep):
+            self.rejected.append(x[~keep][: SAMPLES_KEPT].float().cpu())
+        if len(kept) > 0:
             self.empty = self.stalled = 0
-        return keep
+        return kept
 
     def on_empty_batch(self) -> None:
         """The notebook's rescue after ``max_empty`` fully rejected batches (back to the last generator
@@ -356,7 +361,7 @@ class _Run:
     def record(self, done: int) -> None:
         """One trajectory point after ``done`` pseudo-batches; the faithful variant's schedulers step here."""
         point = {"pseudo_batch": done, "pass_rate": self.window_kept / max(self.window_made, 1),
-                 "generator_loss": _mean(self.generator_losses), "student_loss": _mean(self.student_losses)}
+                 "generator_loss": _mean(_read(self.generator_losses)), "student_loss": _mean(_read(self.student_losses))}
         if self.monitor is not None:
             with evaluating(self.student):
                 forget_eval, retain_eval = evaluate(self.student, self.monitor[0]), evaluate(self.student, self.monitor[1])
@@ -378,33 +383,44 @@ class _Run:
 def _generator_steps(run: _Run, z: Tensor) -> None:
     """Train the generator to make images on which student and teacher disagree (maximise their KL),
     on the images the gate admits; stop early when it admits none."""
+    device = z.device
     for _ in range(run.config.generator_steps):
-        x = run.generator(z)
-        with torch.no_grad():
-            keep = gate(run.teacher(x).softmax(1), run.classes, run.config.threshold)
-        if not bool(keep.any()):
-            return
-        loss = -run.kl(run.student(x[keep]), run.teacher(x[keep]))
+        with autocast(device):
+            x = run.generator(z)
+            with torch.no_grad():
+                keep = gate(run.teacher(x).float().softmax(1), run.classes, run.config.threshold)
+            kept = keep.nonzero().squeeze(1)
+            if len(kept) == 0:
+                return
+            admitted = x.index_select(0, kept)
+            loss = -run.kl(run.student(admitted).float(), run.teacher(admitted).float())
         run.opt_g.zero_grad(set_to_none=True)
         loss.backward()
         nn.utils.clip_grad_norm_(run.generator.parameters(), run.config.clip_norm)
         run.opt_g.step()
-        run.generator_losses.append(float(loss.detach()))
+        run.generator_losses.append(loss.detach())
 
 
 def _student_steps(run: _Run, x: Tensor, teacher_logits: Tensor, teacher_acts: dict[str, Tensor]) -> None:
     """Distil the teacher into the student on the admitted images: KL plus β × the attention-map loss."""
+    device = x.device
     for _ in range(run.config.student_steps):
-        with capture(run.student, run.layers) as student_acts:
-            student_logits = run.student(x)
-        loss = run.kl(student_logits, teacher_logits)
-        if run.config.beta > 0:
-            loss = loss + run.config.beta * attention_loss(dict(student_acts), teacher_acts)
+        with autocast(device):
+            with capture(run.student, run.layers) as student_acts:
+                student_logits = run.student(x).float()
+            loss = run.kl(student_logits, teacher_logits)
+            if run.config.beta > 0:
+                loss = loss + run.config.beta * attention_loss(dict(student_acts), teacher_acts)
         run.opt_s.zero_grad(set_to_none=True)
         loss.backward()
         nn.utils.clip_grad_norm_(run.student.parameters(), run.config.clip_norm)
         run.opt_s.step()
-        run.student_losses.append(float(loss.detach()))
+        run.student_losses.append(loss.detach())
+
+
+def _read(losses: list[Tensor]) -> list[float]:
+    """Losses kept on the device, read at once."""
+    return torch.stack(losses).tolist() if losses else []
 
 
 def _mean(values: list[float]) -> float:

@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from datarights.data.tensors import Split, concat
-from datarights.train import evaluating, model_device, to_device
+from datarights.train import autocast, evaluating, model_device, to_device
 from datarights.unlearning.base import (
     UnlearningResult,
     check_inputs,
@@ -69,7 +69,9 @@ def importance(model: nn.Module, data: Split, batch_size: int = 256) -> dict[str
     with evaluating(model):
         for xb, yb in data.batches(batch_size, device=device):
             model.zero_grad(set_to_none=True)
-            F.cross_entropy(model(xb), yb).backward()
+            with autocast(device):
+                logits = model(xb).float()
+            F.cross_entropy(logits, yb).backward()
             for name, p in params.items():
                 if p.grad is not None:
                     total[name] += p.grad.detach().pow(2)

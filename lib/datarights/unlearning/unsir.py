@@ -32,7 +32,7 @@ from torch import Tensor, nn
 
 from datarights.data.tensors import Split, TensorData
 from datarights.seeds import require_seed, sub_seed
-from datarights.train import TrainConfig, evaluating, fit, model_device
+from datarights.train import TrainConfig, autocast, evaluating, fit, model_device
 from datarights.unlearning.base import (
     UnlearningResult,
     check_inputs,
@@ -123,20 +123,22 @@ def optimize_noise(model: nn.Module, target: int, shape: tuple[int, ...], *, dir
     noise = torch.randn(shape, generator=generator).to(device).requires_grad_(True)
     optimizer = torch.optim.Adam([noise], lr=lr)
     labels = torch.full((shape[0],), target, dtype=torch.long, device=device)
-    losses: list[float] = []
+    losses: list[Tensor] = []  # read once at the end: no host-device wait per step
     was_training = model.training
     model.train(train_mode)
     try:
         for _ in range(steps):
             energy = noise.pow(2).flatten(1).sum(1).mean()
-            loss = direction * F.cross_entropy(model(noise), labels) + penalty * energy
+            with autocast(device):
+                logits = model(noise).float()
+            loss = direction * F.cross_entropy(logits, labels) + penalty * energy
             (grad,) = torch.autograd.grad(loss, noise)
             noise.grad = grad
             optimizer.step()
-            losses.append(float(loss.detach()))
+            losses.append(loss.detach())
     finally:
         model.train(was_training)
-    return noise.detach(), losses
+    return noise.detach(), torch.stack(losses).tolist() if losses else []
 
 
 def error_maximizing_noise(model: nn.Module, target: int, shape: tuple[int, ...], *, steps: int = 40, lr: float = 0.1,
