@@ -5,6 +5,7 @@ on a CPU before any GPU is lent."""
 
 from __future__ import annotations
 
+import os
 import json
 import tarfile
 from pathlib import Path
@@ -41,6 +42,9 @@ def test_the_full_plan_lists_every_chapter_once_in_priority_order(cache):
     assert ranks == sorted(ranks)
     first = parts[0]
     assert ranks[0] == 0 and first.config["seed"] == 0 and first.config["profile"]["dataset"] == "cifar10"
+    core = [p for p in parts if gpu_plan.priority(p) == 0]
+    assert {p.chapter for p in core} == {"01", "02", "03", "06"}, "the first lease holds the core of every CIFAR chapter"
+    assert {r[2].classes for p in core for r in p.references} == {(0,)}, "one request, the same class everywhere"
     gkt = [p for p in parts if p.kind == "zero-shot-method" and p.config["method"] == "gkt_strict"
            and p.config["profile"]["name"] == "full-zero-shot-mnist" and p.config["seed"] == 0 and len(p.config["classes"]) == 1]
     assert gpu_plan.priority(gkt[0]) == 1, "GKT on MNIST at the stated budget belongs to the first lease"
@@ -64,10 +68,19 @@ def test_estimates_rest_on_a_flop_count():
 
 def test_more_work_or_a_slower_machine_means_a_longer_estimate(cache):
     part = next(p for p in gpu_plan.plan("full", cache=cache) if p.kind == "unsir-request")
-    fast, slow = gpu_plan.estimate(part, 4e14, set()), gpu_plan.estimate(part, 1e14, set())
+    fast, slow = gpu_plan.estimate(part, 4e13, set()), gpu_plan.estimate(part, 1e13, set())
     assert slow == pytest.approx(4 * fast)
     trained = {path for _, path in gpu_plan.reference_keys(part)}
-    assert gpu_plan.estimate(part, 4e14, trained) < fast, "reference models already trained are not counted again"
+    assert gpu_plan.estimate(part, 4e13, trained) < fast, "reference models already trained are not counted again"
+
+
+def test_no_optimiser_step_is_planned_faster_than_the_launch_floor(cache):
+    """The recurrent regressors count almost no FLOPs (cuDNN's RNN is invisible to the counter): their
+    parts are planned at the per-step floor, never at zero seconds."""
+    text = next(p for p in gpu_plan.plan("full", cache=cache) if p.kind == "regression-domain" and p.config["domain"]["name"] == "text")
+    steps = text.work * -(-gpu_plan.unit(text).samples // gpu_plan.PLANNING_BATCH)
+    planned = gpu_plan.estimate(text, 1e15, set())
+    assert planned == pytest.approx(steps * gpu_plan.STEP_FLOOR_SECONDS) and planned > 10
 
 
 def _toy_parts(cache: Cache, fail_second: bool = False) -> list[Part]:
@@ -134,3 +147,43 @@ def test_the_whole_full_profile_plan_runs_at_toy_scale_on_the_real_data(cache, t
     assert sum(name.startswith("results/") for name in files) == sum(s.status == "computed" for s in report.steps)
     again = gpu_plan.run_plan("dry", deadline=3600, out=tmp_path / "again", cache=cache, device="cpu", flop_rate=1e10)
     assert {s.status for s in again.steps} == {"stored"}, "a second lease resumes: nothing is computed twice"
+
+
+def test_the_preflight_runs_every_speed_path_on_this_machine():
+    """On the CPU every checked path (training with augmentation, GKT, UNSIR noise, SSD, relearning) runs and
+    nothing is switched off; the recurrent networks' autocast comparison is recorded."""
+    import torch
+
+    from datarights.experiments.preflight import preflight
+
+    report = preflight(torch.device("cpu"))
+    assert report["failures"] == [] and report["switched_off"] == []
+    for network in ("lstm_pair_regressor", "gru_forecaster"):
+        assert report["recurrent_autocast"][network]["gradients_finite"]
+
+
+def test_a_failing_speed_path_is_switched_off_and_the_plan_goes_on(monkeypatch):
+    """Where a check fails only with autocast on, the preflight switches off autocast alone (draws stay on the
+    device) and says so; where nothing helps, both are off and every failure is logged."""
+    import torch
+
+    from datarights.experiments import preflight as pf
+
+    monkeypatch.delenv(pf.DRAWS_FLAG, raising=False)
+    monkeypatch.delenv(pf.AUTOCAST_FLAG, raising=False)
+    monkeypatch.setattr(pf, "recurrent_autocast", lambda device: {})
+
+    def needs_float32(device):
+        if os.environ.get(pf.AUTOCAST_FLAG) != "0":
+            raise RuntimeError("bf16 kernel missing")
+
+    monkeypatch.setattr(pf, "_checks", needs_float32)
+    report = pf.preflight(torch.device("cuda"))
+    assert report["switched_off"] == [pf.AUTOCAST_FLAG]
+    assert os.environ[pf.AUTOCAST_FLAG] == "0" and os.environ[pf.DRAWS_FLAG] == "1"
+    assert len(report["failures"]) == 2 and "bf16 kernel missing" in report["failures"][0]["error"]
+
+    monkeypatch.delenv(pf.AUTOCAST_FLAG)
+    monkeypatch.setattr(pf, "_checks", lambda device: 1 / 0)
+    report = pf.preflight(torch.device("cuda"))
+    assert sorted(report["switched_off"]) == sorted([pf.DRAWS_FLAG, pf.AUTOCAST_FLAG]) and len(report["failures"]) == 4

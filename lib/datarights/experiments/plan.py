@@ -31,8 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from datarights.cache import Cache
+from datarights.experiments.preflight import preflight
 from datarights.experiments.runs import Part
 from datarights.profiles import check
+from datarights.train import resolve_device
 
 # Dataset → (image shape, classes, training images), for the FLOP count of a part (no data is read to plan).
 DATASETS: dict[str, tuple[tuple[int, int, int], int, int]] = {
@@ -45,6 +47,11 @@ REGRESSION_DATASETS: dict[str, tuple[tuple[int, ...], int, int]] = {
 }
 NOMINAL_FLOPS = 1e8  # per training sample, for a network the FLOP counter cannot trace
 SAFETY = 1.3  # estimates are multiplied by this before they are compared with the time left
+# A small network's optimiser step on a GPU is bound by kernel launches, not FLOPs (the recurrent regressors
+# count almost none: PyTorch's FLOP counter does not see inside cuDNN's RNN): no step is planned below 2 ms
+# (a ResNet-18 step launches some 300 kernels), at a nominal batch of 256.
+STEP_FLOOR_SECONDS = 2e-3
+PLANNING_BATCH = 256
 CHAPTER_ORDER = ("01", "06", "02", "03", "04", "05")
 
 
@@ -81,6 +88,7 @@ class Report:
     flop_rate: float
     steps: list[Step] = field(default_factory=list)
     archive: str | None = None
+    preflight: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "steps": [asdict(s) for s in self.steps]}
@@ -107,12 +115,20 @@ def runners() -> dict[str, Callable[..., dict[str, list[Part]]]]:
             "06": compare.parts}
 
 
+PRIORITIES: dict[int, str] = {
+    0: "CIFAR-10 ResNet-18: original, retrained reference, baselines, UNSIR (paper and code), bad teacher, SSD on the "
+       "profile's forget class (0) in chapters 01, 02, 03, 06 (seed 0)",
+    1: "MNIST AllCNN (25 epochs, the authors' recipe): GKT at the stated budget and its one run at the authors' "
+       "4,000 pseudo-batches",
+    2: "chapter 05: UTKFace, STS-B-DIR, diabetes and ETT, seed 0",
+    3: "the other class requests (2, 3, 8), sub-class, random and multi-class requests, CIFAR-100 when present",
+    4: "more seeds, CIFAR AllCNN, the zero-shot methods on the ResNet-18",
+    5: "sensitivity sweeps, ablations and the forgetting-quality populations",
+}
+
+
 def priority(part: Part) -> int:
-    """Lower runs first. 0: the class requests at the first seed on the CIFAR-10 ResNet-18 (chapters 01, 02, 03, 06:
-    references, baselines, UNSIR, bad teacher, SSD); 1: GKT on MNIST at the stated budget and its one run at the
-    authors' 4,000 pseudo-batches, with their references; 2: the regression domains at the first seed; 3: the other requests (sub-class, random,
-    multi-class, CIFAR-100); 4: more seeds, the other data/model settings and the zero-shot methods on the
-    ResNet-18; 5: sweeps, ablations and the forgetting-quality populations."""
+    """Lower runs first; what each level holds is ``PRIORITIES``."""
     config = part.config
     profile = config.get("profile", {})
     name = profile.get("name", "") if isinstance(profile, dict) else ""
@@ -133,8 +149,10 @@ def priority(part: Part) -> int:
         return 4
     request = config.get("request") or {"kind": "class", "classes": config.get("classes", [0])}
     single_class = request.get("kind") == "class" and len(request.get("classes", [])) == 1
-    if name in ("full", "dry") and first_seed and single_class and profile.get("dataset") in ("cifar10", None):
-        return 0
+    forget_class = [profile.get("forget_class", 0) if isinstance(profile, dict) else 0]
+    if name in ("full", "dry") and first_seed and list(request.get("classes", [])) == forget_class and single_class \
+            and profile.get("dataset") in ("cifar10", None):
+        return 0  # the core of every chapter first: one request, the same class everywhere
     return 3 if first_seed else 4
 
 
@@ -251,7 +269,8 @@ def reference_keys(part: Part) -> list[tuple[str, str]]:
 
 
 def estimate(part: Part, flop_rate: float, trained: set[str]) -> float:
-    """Seconds ``part`` should take on a machine achieving ``flop_rate``, given the reference models already ``trained``."""
+    """Seconds ``part`` should take on a machine achieving ``flop_rate``, given the reference models already ``trained``:
+    its FLOPs at that rate, and at least ``STEP_FLOOR_SECONDS`` per optimiser step."""
     u = unit(part)
     epoch = u.samples * train_flops_per_sample(u) / flop_rate
     work = part.work
@@ -259,7 +278,31 @@ def estimate(part: Part, flop_rate: float, trained: set[str]) -> float:
         if path not in trained and not Path(path).is_file():
             profile = part.references[0][0]
             work += profile.train.epochs * (1.0 if role == "original" else 0.9)
-    return work * epoch
+    steps = work * -(-u.samples // PLANNING_BATCH)
+    return max(work * epoch, steps * STEP_FLOOR_SECONDS)
+
+
+@dataclass(frozen=True)
+class Level:
+    """The planned work of one priority level: how many parts, and their estimated seconds at a FLOP rate."""
+
+    priority: int
+    what: str
+    parts: int
+    seconds: float
+
+
+def summary(profile: str = "full", flop_rate: float = 1e14, *, cache: Cache | None = None) -> list[Level]:
+    """The plan of ``profile`` by priority, each level's parts estimated at ``flop_rate`` as :func:`run_plan` would
+    (reference models counted once, by the first part that trains them; stored parts count nothing)."""
+    cache = cache or Cache()
+    trained: set[str] = set()
+    levels: dict[int, list[float]] = {}
+    for part in plan(profile, cache=cache):
+        seconds = 0.0 if part.done(cache) else estimate(part, flop_rate, trained)
+        trained.update(path for _, path in reference_keys(part))
+        levels.setdefault(priority(part), []).append(seconds)
+    return [Level(level, PRIORITIES[level], len(times), sum(times)) for level, times in sorted(levels.items())]
 
 
 # -- running it ----------------------------------------------------------------------------------
@@ -314,8 +357,11 @@ def run_plan(profile: str = "full", *, deadline: float, out: str | Path, seed: i
     out = Path(out)
     before = _result_files(cache)
     parts = plan(profile, seed, cache=cache, device=device, data_dir=data_dir)
+    checked = preflight(resolve_device(device))
+    if checked["switched_off"] or checked["failures"]:
+        say(f"preflight: switched off {checked['switched_off']} after {len(checked['failures'])} failure(s); see plan-log.json")
     rate = flop_rate if flop_rate is not None else probe(device, seconds=min(5.0, deadline / 20))
-    report = Report(profile, deadline, rate)
+    report = Report(profile, deadline, rate, preflight=checked)
     say(f"plan: {len(parts)} parts; this machine trains at {rate / 1e12:.2f} TFLOP/s (probe)")
     write_archive(out, cache, before, report)  # a run killed during its first part still returns its plan
     trained: set[str] = set()
