@@ -137,3 +137,26 @@ def test_the_relearn_loop_counts_the_same_steps_whenever_it_reads_the_device(dig
     with pytest.raises(ValueError, match="check_every"):
         relearn(0, 0.5)
     assert train.accuracy_on_device(original, small.test).item() == train.accuracy(original, small.test)
+
+
+def test_cpu_batches_keep_the_draws_every_stored_result_was_computed_with(digits, monkeypatch):
+    """On the CPU the batch order is torch.randperm from the CPU generator seeded with the run's seed, and
+    crop/flip draws follow it from the same generator, as before the device draws existed; the GPU runner's
+    fallback flag also keeps a CUDA run on that generator."""
+    from datarights.data.tensors import crop_flip
+
+    generator = train.data_generator(7, torch.device("cpu"))
+    assert generator.device.type == "cpu"
+    order = torch.randperm(len(digits.train), generator=torch.Generator().manual_seed(7))
+    first_x, first_y = next(digits.train.batches(16, shuffle=True, generator=generator))
+    assert torch.equal(first_y, digits.train.y[order[:16]])
+    assert torch.equal(first_x, digits.train.normalize(digits.train.x[order[:16]]))
+
+    reference = torch.Generator().manual_seed(3)
+    shuffled = torch.randperm(len(digits.train), generator=reference)
+    expected = digits.train.normalize(crop_flip(digits.train.x[shuffled[:8]], generator=reference))
+    batch, _ = next(digits.train.batches(8, shuffle=True, generator=train.data_generator(3, torch.device("cpu")), augment="crop_flip"))
+    assert torch.equal(batch, expected)
+
+    monkeypatch.setenv("DATARIGHTS_DEVICE_DRAWS", "0")
+    assert train.data_generator(7, torch.device("cuda")).device.type == "cpu"

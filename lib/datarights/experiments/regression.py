@@ -39,6 +39,7 @@ from datarights.train import (
     loss_function,
     resolve_device,
     seed_everything,
+    to_device,
 )
 
 RESULT_VERSION = 2  # 2: relearning draws only from its own seed (dropout included); the gold model relearned once per request
@@ -96,7 +97,8 @@ def reference_models(domain: Domain, splits: rdata.RegressionSplits, options: di
     """The original model (all of D, full val) and the gold model (D_r, val-retain), same recipe and initial weights
     (as in the authors' code)."""
     def make() -> nn.Module:
-        return build(domain.model, outputs(splits.train), input_shape(splits.train), seed=seed, **domain.model_options, **options).to(device)
+        return to_device(build(domain.model, outputs(splits.train), input_shape(splits.train), seed=seed, **domain.model_options, **options),
+                         device)  # channels-last on a GPU, loaded or trained
 
     seconds: dict[str, float] = {}
 

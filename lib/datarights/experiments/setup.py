@@ -20,7 +20,7 @@ from datarights import models
 from datarights.cache import Cache
 from datarights.profiles import get
 from datarights.settings.common import Profile
-from datarights.train import fit, resolve_device, seed_everything
+from datarights.train import fit, resolve_device, seed_everything, to_device
 from datarights.unlearning import RetrainConfig, retrain
 
 
@@ -110,7 +110,7 @@ def prepare(profile: str | Profile, seed: int, *, forget_classes: tuple[int, ...
     shape, k = splits.train.input_shape, splits.num_classes
 
     def make() -> nn.Module:
-        return models.build(profile.model, k, shape, seed=seed, **profile.model_options).to(device)
+        return to_device(models.build(profile.model, k, shape, seed=seed, **profile.model_options), device)  # channels-last on a GPU, loaded or trained
 
     seconds: dict[str, float] = {}
 
@@ -140,8 +140,8 @@ def retrained_model(profile: Profile, seed: int, request: datasets.ForgetRequest
     seconds: dict[str, float] = {}
 
     def make() -> nn.Module:
-        return models.build(profile.model, splits.num_classes, splits.train.input_shape, seed=seed,
-                            **profile.model_options).to(device)
+        return to_device(models.build(profile.model, splits.num_classes, splits.train.input_shape, seed=seed,
+                                      **profile.model_options), device)
 
     def train(model: nn.Module) -> nn.Module:
         result = retrain(model, forget=splits.forget_train, retain=splits.retain_train,
