@@ -88,3 +88,43 @@ def test_every_part_of_the_plan_travels_to_a_worker_process():
     assert {"zero-shot-method", "compare-row", "regression-domain"} <= {part.kind for part in parts}
     for part in parts:
         cloudpickle.dumps(part)
+
+
+def test_a_baseline_is_trained_once_and_read_by_every_chapter_that_measures_it(tmp_path, digits_profile):
+    """Chapters 01, 02, 03 and 06 measure the same fine-tuned, NegGrad and random-label models of a request:
+    the second chapter reads the first one's model from the cache (same weights, stored training time)
+    instead of training it again; another configuration or another request (same original) is another model."""
+    from dataclasses import replace
+
+    import torch
+
+    from datarights.experiments import prepare
+    from datarights.unlearning import baselines
+
+    cache = Cache(results_dir=tmp_path / "results", models_dir=tmp_path / "models")
+    setup = prepare(replace(digits_profile, train=replace(digits_profile.train, epochs=2)), seed=0, device="cpu", cache=cache)
+    config = replace(setup.profile.finetune, seed=0)
+    calls = []
+    real = baselines.finetune
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    from datarights import unlearning
+    original_method = unlearning.METHODS["finetune"]
+    unlearning.METHODS["finetune"] = counting
+    try:
+        first = setup.baseline("finetune", config)
+        again = setup.baseline("finetune", config)
+        other = setup.baseline("finetune", replace(config, seed=1))
+        other_request = prepare(setup.profile, seed=0, forget_classes=(1,), device="cpu", cache=cache)
+        other_request.baseline("finetune", config)
+    finally:
+        unlearning.METHODS["finetune"] = original_method
+    assert len(calls) == 3, "trained for the first chapter, the other seed and the other request; read for the second chapter"
+    assert all(torch.equal(a, b) for a, b in zip(first.model.state_dict().values(), again.model.state_dict().values()))
+    assert again.seconds == pytest.approx(first.seconds, rel=0.5) and again.seconds > 0
+    assert not all(torch.equal(a, b) for a, b in zip(first.model.state_dict().values(), other.model.state_dict().values()))
+    with pytest.raises(ValueError, match="not a baseline"):
+        setup.baseline("ssd", config)

@@ -30,7 +30,7 @@ from datarights.cache import Cache
 from datarights.data import ForgetRequest
 from datarights.experiments.measure import MEASURE_WORK, core_row, forget_evaluation, forget_share, relearn_target, training_work
 from datarights.experiments.runs import Part
-from datarights.experiments.setup import Setup, prepare
+from datarights.experiments.setup import BASELINES, Setup, prepare
 from datarights.metrics import (
     accuracy,
     activation_distance,
@@ -47,7 +47,6 @@ from datarights.tables import summarise
 from datarights.unlearning.bad_teacher import incompetent_teacher
 
 RESULT_VERSION = 1
-BASELINES = ("finetune", "neggrad", "random_labels")
 METHODS = ("original", "retrained", *BASELINES, "unsir", "bad_teacher")
 CLASS_LEVEL = {"unsir": "UNSIR learns noise for named classes; a random subset names none"}
 HISTOGRAM_BINS = 30
@@ -98,8 +97,7 @@ def _unlearn(setup: Setup, study: BadTeacherStudy) -> dict[str, unlearning.Unlea
     s, profile, seed = setup.splits, setup.profile, setup.seed
     results: dict[str, unlearning.UnlearningResult | str] = {}
     for name in BASELINES:
-        results[name] = unlearning.METHODS[name](setup.original, forget=s.forget_train, retain=s.retain_train,
-                                                 config=replace(getattr(profile, name), seed=seed))
+        results[name] = setup.baseline(name, replace(getattr(profile, name), seed=seed))
     if s.kind == "random":
         results["unsir"] = CLASS_LEVEL["unsir"]
     else:

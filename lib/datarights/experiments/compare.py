@@ -33,7 +33,7 @@ from datarights.cache import Cache
 from datarights.data import ForgetRequest
 from datarights.experiments.measure import MEASURE_WORK, core_row, forget_evaluation, forget_share, relearn_target, training_work
 from datarights.experiments.runs import Part
-from datarights.experiments.setup import Setup, prepare, retrained_model
+from datarights.experiments.setup import BASELINES, Setup, prepare, retrained_model
 from datarights.metrics import accuracy, activation_distance, forgetting_quality, js_divergence, model_outputs, null_level, u_lira_cv, zrf
 from datarights.profiles import get
 from datarights.seeds import seed_list, sub_seed
@@ -197,7 +197,7 @@ def _request_parts(profile: Profile, study: CompareStudy, request: ForgetRequest
                 model, seconds = setup.retrained, setup.seconds["retrained"]
             else:
                 try:
-                    result = run_method(method, setup, config)
+                    result = setup.baseline(method, config) if method in BASELINES else run_method(method, setup, config)
                 except Exception as err:  # a failing method is a result to report (and keep), not a reason to lose the others
                     return {"status": f"failed: {type(err).__name__}: {err}", "traceback": traceback.format_exc(limit=3)}
                 model, seconds = result.model, result.seconds

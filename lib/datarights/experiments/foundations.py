@@ -18,12 +18,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from datarights import unlearning
 from datarights.cache import Cache
 from datarights.data import ForgetRequest
 from datarights.experiments.measure import MEASURE_WORK, core_row, forget_share, relearn_target, training_work
 from datarights.experiments.runs import Part
-from datarights.experiments.setup import prepare
+from datarights.experiments.setup import BASELINES, prepare
 from datarights.metrics import (
     activation_distance,
     attack_features,
@@ -37,7 +36,6 @@ from datarights.profiles import get
 from datarights.seeds import sub_seed
 from datarights.settings.common import Profile
 
-BASELINES = ("finetune", "neggrad", "random_labels")
 MODELS = ("original", "retrained", *BASELINES)
 RESULT_VERSION = 2  # 2: AIN also under the authors' relearning data (the whole training set)
 HISTOGRAM_BINS = 30
@@ -101,8 +99,7 @@ def _compute(profile: Profile, seed: int, *, device, data_dir, cache: Cache) -> 
     trained = {"original": setup.original, "retrained": setup.retrained}
     seconds = dict(setup.seconds)
     for name in BASELINES:
-        config = replace(getattr(profile, name), seed=seed)
-        result = unlearning.METHODS[name](setup.original, forget=s.forget_train, retain=s.retain_train, config=config)
+        result = setup.baseline(name, replace(getattr(profile, name), seed=seed))
         trained[name], seconds[name] = result.model, result.seconds
 
     incompetent = setup.fresh_model(seed=sub_seed(seed, "incompetent"))

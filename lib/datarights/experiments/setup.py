@@ -21,7 +21,9 @@ from datarights.cache import Cache
 from datarights.profiles import get
 from datarights.settings.common import Profile
 from datarights.train import fit, resolve_device, seed_everything, to_device
-from datarights.unlearning import RetrainConfig, retrain
+from datarights.unlearning import METHODS, RetrainConfig, UnlearningResult, retrain
+
+BASELINES = ("finetune", "neggrad", "random_labels")
 
 
 @dataclass
@@ -41,7 +43,29 @@ class Setup:
     def fresh_model(self, seed: int) -> nn.Module:
         """A randomly initialised network of the profile's architecture (e.g. ZRF's incompetent teacher)."""
         shape = self.splits.train.input_shape
-        return models.build(self.profile.model, self.splits.num_classes, shape, seed=seed, **self.profile.model_options).to(self.device)
+        return to_device(models.build(self.profile.model, self.splits.num_classes, shape, seed=seed, **self.profile.model_options), self.device)
+
+    def baseline(self, method: str, config: Any) -> UnlearningResult:
+        """Baseline ``method`` (fine-tune, NegGrad, random labels) run from the original on this request with
+        ``config``: trained once and cached like the reference models, so chapters 01, 02, 03 and 06, which all
+        measure the same baselines, share one model each. Its ``extra`` is empty; ``seconds`` is the
+        training time, stored with the model when it was read from the cache."""
+        if method not in BASELINES:
+            raise ValueError(f"method={method!r} is not a baseline; baselines: {list(BASELINES)}")
+        s, request = self.splits, self.request or datasets.ForgetRequest("class", classes=tuple(s.forget_classes))
+        key = {"original": model_config(self.profile, self.seed, request, "original"), "request": request.to_dict(),
+               "method": method, "config": config.to_dict()}  # the original's key leaves out the request: it is trained on all of D
+        seconds: dict[str, float] = {}
+
+        def train(_: nn.Module) -> nn.Module:
+            result = METHODS[method](self.original, forget=s.forget_train, retain=s.retain_train, config=config)
+            seconds[method] = result.seconds
+            return result.model
+
+        model = self.cache.model("baseline", key, lambda: self.fresh_model(self.seed), train)
+        if method not in seconds:
+            seconds[method] = self.cache.model_meta("baseline", key).get("seconds", float("nan"))
+        return UnlearningResult(method, model, seconds[method], {})
 
     def describe(self) -> dict[str, Any]:
         s = self.splits

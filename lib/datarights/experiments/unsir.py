@@ -28,7 +28,7 @@ from datarights.cache import Cache
 from datarights.data import ForgetRequest
 from datarights.experiments.measure import MEASURE_WORK, core_row, forget_share, relearn_target, training_work
 from datarights.experiments.runs import Part
-from datarights.experiments.setup import Setup, prepare
+from datarights.experiments.setup import BASELINES, Setup, prepare
 from datarights.metrics import (
     layer_distances,
     prediction_distribution,
@@ -42,7 +42,6 @@ from datarights.unlearning import UNSIRConfig
 from datarights.unlearning.unsir import QUIRKS
 
 RESULT_VERSION = 2
-BASELINES = ("finetune", "neggrad", "random_labels")
 UNSIR_FORMS: dict[str, dict[str, Any]] = {
     "unsir": {},
     "unsir_code": {"variant": "code"},
@@ -154,8 +153,7 @@ def _unlearn(setup: Setup, study: UNSIRStudy) -> dict[str, unlearning.Unlearning
     s, profile = setup.splits, setup.profile
     results = {}
     for name in BASELINES:
-        config = replace(getattr(profile, name), seed=setup.seed)
-        results[name] = unlearning.METHODS[name](setup.original, forget=s.forget_train, retain=s.retain_train, config=config)
+        results[name] = setup.baseline(name, replace(getattr(profile, name), seed=setup.seed))
     for name, changes in UNSIR_FORMS.items():
         results[name] = unlearning.unsir(setup.original, retain=s.retain_train, forget_classes=s.forget_classes,
                                          config=_unsir_config(study, setup.seed, **changes))
