@@ -187,3 +187,16 @@ def test_a_failing_speed_path_is_switched_off_and_the_plan_goes_on(monkeypatch):
     monkeypatch.setattr(pf, "_checks", lambda device: 1 / 0)
     report = pf.preflight(torch.device("cuda"))
     assert sorted(report["switched_off"]) == sorted([pf.DRAWS_FLAG, pf.AUTOCAST_FLAG]) and len(report["failures"]) == 4
+
+
+def test_a_baseline_shared_by_four_chapters_is_planned_once(cache):
+    """Chapters 01, 02, 03 and 06 read the same fine-tuned model of class 0: the planner counts its training in
+    the first part that needs it and not in the others."""
+    parts = gpu_plan.plan("full", cache=cache)
+    foundations = next(p for p in parts if p.kind == "foundations" and p.config["seed"] == 0)
+    row = next(p for p in parts if p.kind == "compare-row" and p.config["method"] == "finetune" and p.config["seed"] == 0
+               and p.config["request"]["classes"] == (0,))
+    shared = {path for path, _ in gpu_plan.shared_models(row)}
+    assert shared and shared <= gpu_plan.trains(foundations)
+    alone, after = gpu_plan.estimate(row, 1e13, set()), gpu_plan.estimate(row, 1e13, gpu_plan.trains(foundations))
+    assert after < alone / 2, "the fine-tuning is counted once, in chapter 01's part"

@@ -28,7 +28,7 @@ import torch
 from datarights import unlearning
 from datarights.cache import Cache
 from datarights.data import ForgetRequest
-from datarights.experiments.measure import MEASURE_WORK, core_row, forget_evaluation, forget_share, relearn_target, training_work
+from datarights.experiments.measure import MEASURE_WORK, core_row, forget_evaluation, forget_share, relearn_target, shared_baselines
 from datarights.experiments.runs import Part
 from datarights.experiments.setup import BASELINES, Setup, prepare
 from datarights.metrics import (
@@ -157,11 +157,11 @@ def _request(profile: Profile, study: BadTeacherStudy, seed: int, request: Forge
         return {"label": request.label(), "kind": request.kind, "request": request.to_dict(), "rows": rows, "skipped": skipped,
                 "histograms": histograms, "meta": {**setup.describe(), "python": platform.python_version()}}
 
-    share = forget_share(request, 20 if profile.dataset == "cifar100" else 10)
-    work = (len(METHODS) * MEASURE_WORK + training_work(profile.finetune.train, 1 - share) + training_work(profile.neggrad.train, share)
-            + training_work(profile.random_labels.train, 1.0) + study.config.epochs * (share + study.config.retain_fraction))
+    classes = 20 if profile.dataset == "cifar100" else 10
+    share = forget_share(request, classes)
+    work = len(METHODS) * MEASURE_WORK + study.config.epochs * (share + study.config.retain_fraction)
     return Part("03", f"bad teacher, {request.label()} ({profile.name}/{profile.dataset}, seed {seed})", "bad-teacher-request", config,
-                compute, ((profile, seed, request),), work)
+                compute, ((profile, seed, request),), work, shared=shared_baselines(profile, seed, request, classes))
 
 
 def _ablation_grid(study: BadTeacherStudy) -> list[tuple[str, Any, dict[str, Any]]]:

@@ -31,7 +31,7 @@ import torch
 from datarights import unlearning
 from datarights.cache import Cache
 from datarights.data import ForgetRequest
-from datarights.experiments.measure import MEASURE_WORK, core_row, forget_evaluation, forget_share, relearn_target, training_work
+from datarights.experiments.measure import MEASURE_WORK, core_row, forget_evaluation, forget_share, relearn_target, shared_baselines, training_work
 from datarights.experiments.runs import Part
 from datarights.experiments.setup import BASELINES, Setup, prepare, retrained_model
 from datarights.metrics import accuracy, activation_distance, forgetting_quality, js_divergence, model_outputs, null_level, u_lira_cv, zrf
@@ -204,9 +204,12 @@ def _request_parts(profile: Profile, study: CompareStudy, request: ForgetRequest
             return {**measure(model, setup, study.mia_attacks, teacher), "seconds": seconds, "status": "ok"}
 
         train = getattr(config, "train", None)
-        work = MEASURE_WORK + (training_work(train, 1 - share) if train is not None else 1.0)
+        if method in BASELINES:
+            work, shared = MEASURE_WORK, shared_baselines(profile, seed, request, methods=(method,))
+        else:
+            work, shared = MEASURE_WORK + (training_work(train, 1 - share) if train is not None else 1.0), ()
         out.append(Part("06", f"{request.label()} seed {seed}: {method} ({profile.name})", "compare-row", key, compute,
-                        ((profile, seed, request),), work))
+                        ((profile, seed, request),), work, shared=shared))
     return out
 
 

@@ -20,7 +20,7 @@ import torch
 
 from datarights.cache import Cache
 from datarights.data import ForgetRequest
-from datarights.experiments.measure import MEASURE_WORK, core_row, forget_share, relearn_target, training_work
+from datarights.experiments.measure import MEASURE_WORK, core_row, relearn_target, shared_baselines
 from datarights.experiments.runs import Part
 from datarights.experiments.setup import BASELINES, prepare
 from datarights.metrics import (
@@ -74,11 +74,9 @@ def parts(profile: str | Profile, seed: int, *, device: str | torch.device | Non
     profile = get(profile)
     cache = cache or Cache()
     request = ForgetRequest("class", classes=(profile.forget_class,))
-    share = forget_share(request)
-    work = (len(MODELS) * MEASURE_WORK + training_work(profile.finetune.train, 1 - share) + training_work(profile.neggrad.train, share)
-            + training_work(profile.random_labels.train, 1.0))
     part = Part("01", f"foundations ({profile.name}, seed {seed})", "foundations", result_config(profile, seed),
-                lambda: _compute(profile, seed, device=device, data_dir=data_dir, cache=cache), ((profile, seed, request),), work)
+                lambda: _compute(profile, seed, device=device, data_dir=data_dir, cache=cache), ((profile, seed, request),),
+                len(MODELS) * MEASURE_WORK, shared=shared_baselines(profile, seed, request))
     return {"foundations": [part]}
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from torch import nn
 
 from datarights.data import ForgetRequest, Split, UnlearningSplits
-from datarights.experiments.setup import Setup
+from datarights.experiments.setup import BASELINES, Setup, baseline_config
 from datarights.metrics import (
     MIAResult,
     accuracy,
@@ -16,7 +16,7 @@ from datarights.metrics import (
     relearn_time,
     split_accuracies,
 )
-from datarights.settings.common import MIA_ATTACKS
+from datarights.settings.common import MIA_ATTACKS, Profile
 from datarights.train import TrainConfig
 
 
@@ -67,6 +67,16 @@ def forget_share(request: ForgetRequest, num_classes: int = 10) -> float:
     if request.kind == "subclass":
         return 0.02 * len(request.classes)
     return len(request.classes) / num_classes
+
+
+def shared_baselines(profile: Profile, seed: int, request: ForgetRequest, num_classes: int = 10,
+                     methods: tuple[str, ...] = BASELINES) -> tuple[tuple[str, dict[str, Any], float], ...]:
+    """The baselines a part trains unless another part has (``Setup.baseline``), as the planner counts them:
+    (model kind, cache key, work in training epochs) each."""
+    share = forget_share(request, num_classes)
+    shares = {"finetune": 1 - share, "neggrad": share, "random_labels": 1.0}
+    return tuple(("baseline", baseline_config(profile, seed, request, m, replace(getattr(profile, m), seed=seed)),
+                  training_work(getattr(profile, m).train, shares[m])) for m in methods)
 
 
 def training_work(train: TrainConfig, share: float) -> float:

@@ -268,6 +268,17 @@ def reference_keys(part: Part) -> list[tuple[str, str]]:
             for profile, seed, request in part.references for role in ("original", "retrained")]
 
 
+def shared_models(part: Part) -> list[tuple[str, float]]:
+    """The cache paths of the models ``part`` trains unless cached that other parts read too, with their work."""
+    cache = Cache()
+    return [(str(cache.model_path(kind, key)), work) for kind, key, work in part.shared]
+
+
+def trains(part: Part) -> set[str]:
+    """Every model ``part`` trains unless it is cached: its reference models and the models it shares."""
+    return {path for _, path in reference_keys(part)} | {path for path, _ in shared_models(part)}
+
+
 def estimate(part: Part, flop_rate: float, trained: set[str]) -> float:
     """Seconds ``part`` should take on a machine achieving ``flop_rate``, given the reference models already ``trained``:
     its FLOPs at that rate, and at least ``STEP_FLOOR_SECONDS`` per optimiser step."""
@@ -278,6 +289,9 @@ def estimate(part: Part, flop_rate: float, trained: set[str]) -> float:
         if path not in trained and not Path(path).is_file():
             profile = part.references[0][0]
             work += profile.train.epochs * (1.0 if role == "original" else 0.9)
+    for path, shared_work in shared_models(part):
+        if path not in trained and not Path(path).is_file():
+            work += shared_work
     steps = work * -(-u.samples // PLANNING_BATCH)
     return max(work * epoch, steps * STEP_FLOOR_SECONDS)
 
@@ -300,7 +314,7 @@ def summary(profile: str = "full", flop_rate: float = 1e14, *, cache: Cache | No
     levels: dict[int, list[float]] = {}
     for part in plan(profile, cache=cache):
         seconds = 0.0 if part.done(cache) else estimate(part, flop_rate, trained)
-        trained.update(path for _, path in reference_keys(part))
+        trained.update(trains(part))
         levels.setdefault(priority(part), []).append(seconds)
     return [Level(level, PRIORITIES[level], len(times), sum(times)) for level, times in sorted(levels.items())]
 
@@ -380,10 +394,10 @@ def run_plan(profile: str = "full", *, deadline: float, out: str | Path, seed: i
         if n_jobs > 1:
             committed += step.estimate * SAFETY / n_jobs
             chosen.append((part, step))
-            trained.update(path for _, path in reference_keys(part))
+            trained.update(trains(part))
             continue
         _run_one(part, step, cache, say)
-        trained.update(path for _, path in reference_keys(part))
+        trained.update(trains(part))
         write_archive(out, cache, before, report)
     if chosen:
         _run_parallel(chosen, cache, n_jobs, say)
@@ -421,7 +435,7 @@ def _run_parallel(chosen: list[tuple[Part, Step]], cache: Cache, n_jobs: int, sa
     seen: set[str] = set()
     first, rest = [], []
     for part, step in chosen:
-        keys = {path for _, path in reference_keys(part)}
+        keys = trains(part)
         (first if keys - seen else rest).append((part, step))
         seen |= keys
     for wave in (first, rest):

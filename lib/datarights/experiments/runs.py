@@ -27,7 +27,9 @@ class Part:
     models ``compute`` trains first unless they are cached, and ``work`` estimates the rest of its
     cost in training epochs of that profile's training set. ``label`` names the part in progress
     messages and plans. ``role`` says what a part is for where the planner needs to know it (``"gkt-plateau"``:
-    the one GKT run past the budget, at the authors' length); it is not part of the cache key.
+    the one GKT run past the budget, at the authors' length); it is not part of the cache key. ``shared``
+    lists the models it trains unless cached that other parts read too (model kind, cache key, work in
+    epochs, not counted in ``work``), so that the planner counts each once.
     """
 
     chapter: str
@@ -38,6 +40,7 @@ class Part:
     references: tuple[tuple[Any, int, Any], ...] = ()
     work: float = 1.0
     role: str = ""
+    shared: tuple[tuple[str, Mapping[str, Any], float], ...] = ()
 
     def get(self, cache: Cache) -> Any:
         """The stored entry, or the computed one (then stored). Every metric of a model computed here reads

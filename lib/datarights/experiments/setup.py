@@ -53,8 +53,7 @@ class Setup:
         if method not in BASELINES:
             raise ValueError(f"method={method!r} is not a baseline; baselines: {list(BASELINES)}")
         s, request = self.splits, self.request or datasets.ForgetRequest("class", classes=tuple(s.forget_classes))
-        key = {"original": model_config(self.profile, self.seed, request, "original"), "request": request.to_dict(),
-               "method": method, "config": config.to_dict()}  # the original's key leaves out the request: it is trained on all of D
+        key = baseline_config(self.profile, self.seed, request, method, config)
         seconds: dict[str, float] = {}
 
         def train(_: nn.Module) -> nn.Module:
@@ -84,6 +83,13 @@ def load_splits(profile: Profile, request: datasets.ForgetRequest, data_dir: str
     dataset = datasets.load(profile.dataset, data_dir)
     dataset = dataset.per_class_subset(profile.train_per_class, profile.test_per_class).to(device)
     return request.split(dataset)
+
+
+def baseline_config(profile: Profile, seed: int, request: datasets.ForgetRequest, method: str, config: Any) -> dict[str, Any]:
+    """The cache key of a baseline's model (see ``Setup.baseline``)."""
+    # the original's key leaves out the request (it is trained on all of D); the baseline depends on it
+    return {"original": model_config(profile, seed, request, "original"), "request": request.to_dict(), "method": method,
+            "config": config.to_dict()}
 
 
 def model_config(profile: Profile, seed: int, request: datasets.ForgetRequest, role: str) -> dict[str, Any]:

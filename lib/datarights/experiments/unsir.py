@@ -26,7 +26,7 @@ import torch
 from datarights import unlearning
 from datarights.cache import Cache
 from datarights.data import ForgetRequest
-from datarights.experiments.measure import MEASURE_WORK, core_row, forget_share, relearn_target, training_work
+from datarights.experiments.measure import MEASURE_WORK, core_row, relearn_target, shared_baselines
 from datarights.experiments.runs import Part
 from datarights.experiments.setup import BASELINES, Setup, prepare
 from datarights.metrics import (
@@ -208,11 +208,9 @@ def _request(profile: Profile, study: UNSIRStudy, seed: int, classes: tuple[int,
         }
 
     request = ForgetRequest("class", classes=tuple(classes))
-    share = forget_share(request)
-    work = (len(METHODS) * (MEASURE_WORK if measure == "all" else 0.3) + training_work(profile.finetune.train, 1 - share)
-            + training_work(profile.neggrad.train, share) + training_work(profile.random_labels.train, 1.0))
+    work = len(METHODS) * (MEASURE_WORK if measure == "all" else 0.3)
     return Part("02", f"UNSIR request {group} {','.join(map(str, classes))} ({profile.name}, seed {seed})", "unsir-request", config,
-                compute, ((profile, seed, request),), work)
+                compute, ((profile, seed, request),), work, shared=shared_baselines(profile, seed, request))
 
 
 def _sweeps(study: UNSIRStudy) -> list[tuple[str, float, dict[str, Any]]]:
