@@ -163,3 +163,27 @@ def test_the_full_gkt_budget_is_the_notebooks_last_checkpoint_before_the_forgott
     full = settings("full")
     assert full.gkt.pseudo_batches == full.ablation_pseudo_batches == FULL_GKT_BUDGET
     assert full.plateau_pseudo_batches == 4000, "one run at the authors' length checks the budget"
+
+
+def test_the_profile_tables_of_the_readme_and_the_book_are_the_settings_own():
+    """One source for what each profile runs (datarights.profiles.USES): the README's table and the book's
+    (book/profiles.md, included by the install and running pages) are its printout, and the counts it
+    names are the settings' counts."""
+    from pathlib import Path
+
+    from datarights.profiles import USES, profile_table
+    from datarights.settings.common import DRY_WIDTH, PROFILES, ZERO_SHOT_QUICK
+    from datarights.settings.regression import settings as regression_settings
+
+    root = Path(__file__).resolve().parents[1]
+    table = profile_table()
+    assert (root / "book" / "profiles.md").read_text() == table, "run: python -m datarights profiles --markdown > book/profiles.md"
+    readme = (root / "README.md").read_text()
+    assert table in readme, "the README's profile table is the printout of `python -m datarights profiles --markdown`"
+    for page in ("install.md", "running.md"):
+        assert "```{include} profiles.md" in (root / "book" / page).read_text()
+    assert f"MNIST, {PROFILES['quick'].train_per_class} training images per class" in USES["quick"].data
+    assert ZERO_SHOT_QUICK.dataset == "mnist-14px" and "14×14 and standardised" in USES["quick"].data
+    utkface = next(d for d in regression_settings("quick").domains if d.dataset == "utkface")
+    assert f"UTKFace at {utkface.data['size']} px" in USES["quick"].data
+    assert f"{PROFILES['dry'].train_per_class} training images per class" in USES["dry"].data and DRY_WIDTH == 1 / 8

@@ -179,8 +179,11 @@ def _data(args: argparse.Namespace) -> int:
 
 
 def _profiles(args: argparse.Namespace) -> int:
-    from datarights.profiles import DESCRIPTIONS
+    from datarights.profiles import DESCRIPTIONS, profile_table
 
+    if args.markdown:
+        print(profile_table(), end="")
+        return 0
     for name in PROFILE_NAMES:
         print(f"{name}: {DESCRIPTIONS[name]}")
     return 0
@@ -399,7 +402,8 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--list", action="store_true", help="print the plan (priority, chapter, stored or not) and stop")
     q.set_defaults(func=_gpu)
 
-    q = command("profiles", "list the profiles", "The execution profiles and what each runs.", ["profiles"])
+    q = command("profiles", "list the profiles", "The execution profiles and what each runs.", ["profiles", "profiles --markdown"])
+    q.add_argument("--markdown", action="store_true", help="print them as the Markdown table of the README and the book")
     q.set_defaults(func=_profiles)
     return p
 

@@ -1,7 +1,7 @@
 """The scope banner at the top of every chapter: which data, model and scale produced the page.
 
 Every fact about *this run* comes from the settings objects (:mod:`datarights.settings`,
-:data:`datarights.profiles.DESCRIPTIONS`) or from a result's ``meta``, never from the chapter's
+:data:`datarights.profiles.USES`) or from a result's ``meta``, never from the chapter's
 text, so the banner stays right when a profile changes. What the papers used comes from
 ``PAPERS`` below, each with the source it rests on (the papers' texts could not be read; see the
 introduction's note on sources).
@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from datarights.profiles import DESCRIPTIONS, check
+from datarights.profiles import USES, check
 
 # Profiles whose settings are meant to be the papers' own; every other profile is a smaller stand-in.
 PAPER_SCALE_PROFILES = ("full",)
@@ -88,7 +88,7 @@ def banner(profile: str, *, paper: str, facts: str, seeds: int | Sequence[int]) 
     """
     p = PAPERS[paper]
     text = (f"**This page:** profile **{profile}**, {facts}; {_seeds(seeds)}. "
-            f"The {profile} profile is meant for {DESCRIPTIONS[check(profile)].split(':', 1)[0]}. "
+            f"The {profile} profile is meant for {USES[check(profile)].where}. "
             f"**The paper:** {p.setting} (known from {p.source}).")
     if at_paper_scale(profile):
         text += " This profile is meant to run that setting; where a result below departs from it, the page says so."
