@@ -10,8 +10,8 @@ source=${1:?usage: bash scripts/gpu-prepare.sh FOLDER-WITH-THE-OFFLINE-COPIES [D
 shift
 leave_out=" $* "
 grep -qx '/.device/' .git/info/exclude 2>/dev/null || grep -qx '/.device/' .gitignore || echo '/.device/' >> .git/info/exclude
+rm -rf .device   # also what a local trial of gpu-lease.sh unpacked there (it would be carried too)
 mkdir -p .device
-rm -f .device/cifar10-jpeg.tar.gz .device/mnist-idx.tar.gz .device/utkface-64.tar.gz .device/text-series.tar.gz
 for name in cifar10-jpeg mnist-idx utkface-64; do
     case "$leave_out" in *" ${name%%-*} "*) echo "left out: $name" ;; *) cp "$source/$name.tar.gz" .device/ ;; esac
 done
