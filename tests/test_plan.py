@@ -5,8 +5,8 @@ on a CPU before any GPU is lent."""
 
 from __future__ import annotations
 
-import os
 import json
+import os
 import tarfile
 from pathlib import Path
 
@@ -200,3 +200,36 @@ def test_a_baseline_shared_by_four_chapters_is_planned_once(cache):
     assert shared and shared <= gpu_plan.trains(foundations)
     alone, after = gpu_plan.estimate(row, 1e13, set()), gpu_plan.estimate(row, 1e13, gpu_plan.trains(foundations))
     assert after < alone / 2, "the fine-tuning is counted once, in chapter 01's part"
+
+
+def test_the_lease_preparation_fills_checks_and_empties_the_carried_folder(tmp_path):
+    """scripts/gpu-prepare.sh, in a clone: packs the datasets into .device/, leaves out the ones named, removes
+    what an earlier trial unpacked there, and refuses a carry over the lease's 64 MiB."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(root), str(clone)], check=True)
+    data = tmp_path / "offline"
+    for name in ("cifar10-jpeg", "mnist-idx", "utkface-64"):
+        (data / f"{name}.tar.gz").parent.mkdir(parents=True, exist_ok=True)
+        (data / f"{name}.tar.gz").write_bytes(b"x" * 1000)
+    for folder in ("stsb-dir", "ett"):
+        (data / folder).mkdir()
+        (data / folder / "part.csv").write_text("a,b\n1,2\n")
+
+    def prepare(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["bash", "scripts/gpu-prepare.sh", str(data), *args], cwd=clone, capture_output=True, text=True)
+
+    done = prepare()
+    assert done.returncode == 0 and "limit 64 MiB" in done.stdout
+    carried = clone / ".device"
+    assert sorted(p.name for p in carried.iterdir()) == ["cifar10-jpeg.tar.gz", "mnist-idx.tar.gz", "text-series.tar.gz", "utkface-64.tar.gz"]
+    (carried / "ett").mkdir()  # what a local trial of gpu-lease.sh unpacks
+    done = prepare("utkface")
+    assert done.returncode == 0 and "left out: utkface-64" in done.stdout
+    assert sorted(p.name for p in carried.iterdir()) == ["cifar10-jpeg.tar.gz", "mnist-idx.tar.gz", "text-series.tar.gz"]
+    with open(data / "utkface-64.tar.gz", "wb") as big:  # sparse: 65 MiB apparent, no disk
+        big.truncate(65 * 1024 * 1024)
+    done = prepare()
+    assert done.returncode != 0 and "too large for one lease" in done.stderr
