@@ -78,7 +78,8 @@ def test_no_optimiser_step_is_planned_faster_than_the_launch_floor(cache):
     """The recurrent regressors count almost no FLOPs (cuDNN's RNN is invisible to the counter): their
     parts are planned at the per-step floor, never at zero seconds."""
     text = next(p for p in gpu_plan.plan("full", cache=cache) if p.kind == "regression-domain" and p.config["domain"]["name"] == "text")
-    steps = text.work * -(-gpu_plan.unit(text).samples // gpu_plan.PLANNING_BATCH)
+    work = text.work + sum(shared for _, shared in gpu_plan.shared_models(text))
+    steps = work * -(-gpu_plan.unit(text).samples // gpu_plan.PLANNING_BATCH)
     planned = gpu_plan.estimate(text, 1e15, set())
     assert planned == pytest.approx(steps * gpu_plan.STEP_FLOOR_SECONDS) and planned > 10
 

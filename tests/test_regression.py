@@ -320,6 +320,7 @@ def test_domains_that_differ_only_in_what_they_forget_share_one_original():
     from dataclasses import replace
 
     from datarights.cache import canonical
+    from datarights.experiments import plan as gpu_plan
     from datarights.experiments.plan import plan
     from datarights.settings.regression import settings
 
@@ -340,5 +341,10 @@ def test_domains_that_differ_only_in_what_they_forget_share_one_original():
         full["vision"].reference_settings("proxy")
     domains = {p.config["domain"]["name"]: p for p in plan("full") if p.kind == "regression-domain" and p.config["seed"] == 0}
     original_epochs = full["vision"].original.epochs
-    assert domains["vision"].work - domains["vision-age30"].work == pytest.approx(original_epochs), \
+    shared = gpu_plan.shared_models(domains["vision-age30"])
+    assert [work for _, work in shared] == [original_epochs] and {path for path, _ in shared} <= gpu_plan.trains(domains["vision"])
+    alone = gpu_plan.estimate(domains["vision-age30"], 1e12, set())
+    after = gpu_plan.estimate(domains["vision-age30"], 1e12, gpu_plan.trains(domains["vision"]))
+    assert alone - after == pytest.approx(original_epochs * gpu_plan.unit(domains["vision"]).samples
+                                          * gpu_plan.train_flops_per_sample(gpu_plan.unit(domains["vision"])) / 1e12), \
         "the planner counts the shared original once"

@@ -299,3 +299,16 @@ def test_same_winner_disagrees_on_disjoint_winners_and_refuses_without_any():
     assert out.kind == "disagree" and "First and second disagree" in out.text
     none = v.rank({"A": 0.1, "B": 0.2}, quantity="q")  # one value each, no tolerance: no winner
     assert v.same_winner("first", none, "second", b).kind == "unresolved"
+
+
+def test_returns_to_scale_are_named_by_their_stated_rule():
+    """Chapter 08's sentence on the production function follows r: constant within the tolerance of 1,
+    none near 0, and decreasing, increasing or negative otherwise."""
+    from datarights import verdicts
+
+    assert verdicts.returns_to_scale(1.05).kind == "consistent" and "constant returns" in verdicts.returns_to_scale(1.05).text
+    assert "hardly changes accuracy" in verdicts.returns_to_scale(-0.01).text
+    assert "less than proportionally" in verdicts.returns_to_scale(0.5).text
+    assert verdicts.returns_to_scale(1.6).kind == "above" and "more than proportionally" in verdicts.returns_to_scale(1.6).text
+    assert "negative" in verdicts.returns_to_scale(-0.5).text
+    assert verdicts.returns_to_scale(0.85, tolerance=0.2).kind == "consistent"

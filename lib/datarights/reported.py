@@ -221,7 +221,6 @@ GKT_NOTEBOOK_TRAJECTORY = {  # the committed df.iloc[10:20] of the zero-shot aut
 }
 
 
-
 def last_checkpoint_before_forget_returns(trajectory: dict[int, tuple[float, float]] = GKT_NOTEBOOK_TRAJECTORY) -> int:
     """The last logged pseudo-batch before the student's forget-class accuracy first rises above 0 %
     (750 in the zero-shot authors' notebook: 0 % there, 6 % at 800)."""

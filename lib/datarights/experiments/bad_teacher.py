@@ -97,7 +97,7 @@ def _unlearn(setup: Setup, study: BadTeacherStudy) -> dict[str, unlearning.Unlea
     s, profile, seed = setup.splits, setup.profile, setup.seed
     results: dict[str, unlearning.UnlearningResult | str] = {}
     for name in BASELINES:
-        results[name] = setup.baseline(name, replace(getattr(profile, name), seed=seed))
+        results[name] = setup.baseline(name)
     if s.kind == "random":
         results["unsir"] = CLASS_LEVEL["unsir"]
     else:

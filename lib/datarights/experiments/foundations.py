@@ -97,7 +97,7 @@ def _compute(profile: Profile, seed: int, *, device, data_dir, cache: Cache) -> 
     trained = {"original": setup.original, "retrained": setup.retrained}
     seconds = dict(setup.seconds)
     for name in BASELINES:
-        result = setup.baseline(name, replace(getattr(profile, name), seed=seed))
+        result = setup.baseline(name)
         trained[name], seconds[name] = result.model, result.seconds
 
     incompetent = setup.fresh_model(seed=sub_seed(seed, "incompetent"))

@@ -8,7 +8,7 @@ from typing import Any
 from torch import nn
 
 from datarights.data import ForgetRequest, Split, UnlearningSplits
-from datarights.experiments.setup import BASELINES, Setup, baseline_config
+from datarights.experiments.setup import BASELINES, Setup, baseline_config, baseline_settings
 from datarights.metrics import (
     MIAResult,
     accuracy,
@@ -75,7 +75,7 @@ def shared_baselines(profile: Profile, seed: int, request: ForgetRequest, num_cl
     (model kind, cache key, work in training epochs) each."""
     share = forget_share(request, num_classes)
     shares = {"finetune": 1 - share, "neggrad": share, "random_labels": 1.0}
-    return tuple(("baseline", baseline_config(profile, seed, request, m, replace(getattr(profile, m), seed=seed)),
+    return tuple(("baseline", baseline_config(profile, seed, request, m, baseline_settings(profile, m, seed)),
                   training_work(getattr(profile, m).train, shares[m])) for m in methods)
 
 

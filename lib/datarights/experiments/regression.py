@@ -26,7 +26,7 @@ import torch
 from torch import nn
 
 from datarights import unlearning
-from datarights.cache import Cache, canonical
+from datarights.cache import Cache
 from datarights.data import regression as rdata
 from datarights.experiments.measure import MEASURE_WORK
 from datarights.experiments.runs import Part
@@ -174,8 +174,7 @@ def _require_gpu(requires_gpu: bool, device: torch.device, what: str) -> None:
                            "(`python -m datarights gpu`, see the running page) or use profile='quick'.")
 
 
-def _domain_run(domain: Domain, seed: int, *, device: torch.device, data_dir, cache: Cache, requires_gpu: bool = False,
-                trains_original: bool = True) -> Part:
+def _domain_run(domain: Domain, seed: int, *, device: torch.device, data_dir, cache: Cache, requires_gpu: bool = False) -> Part:
     config = {"domain": domain.to_dict(), "source": data_source(domain), "seed": seed, "version": RESULT_VERSION}
 
     def compute() -> dict[str, Any]:
@@ -215,11 +214,12 @@ def _domain_run(domain: Domain, seed: int, *, device: torch.device, data_dir, ca
                          "original_val_forget_error": original_error}}
 
     methods = 3 + len(domain.variants)
-    references = (2 if trains_original else 1) * domain.original.epochs  # an original shared with an earlier domain is trained there
-    work = (references + domain.finetune.epochs + domain.gaussian.epochs
+    # the original is shared with domains that differ only in what they forget: the planner counts it once
+    shared = (("regression-original", _model_config(domain, seed, "original", config["source"]), float(domain.original.epochs)),)
+    work = (domain.original.epochs + domain.finetune.epochs + domain.gaussian.epochs
             + methods * (domain.blindspot.proxy.epochs + domain.blindspot.epochs) + (2 + methods) * MEASURE_WORK
             + (3 + methods) * domain.relearn.max_epochs)  # every model relearns, and the gold model once more for the AIN
-    return Part("05", f"regression {domain.name}, seed {seed}", "regression-domain", config, compute, (), work)
+    return Part("05", f"regression {domain.name}, seed {seed}", "regression-domain", config, compute, (), work, shared=shared)
 
 
 def _layer_sets(layers: list[str]) -> dict[str, list[str]]:
@@ -356,13 +356,7 @@ def parts(profile: str, seed: int, *, device: str | torch.device | None = "auto"
     ``seed`` shifts every domain's seeds."""
     study = settings(profile)
     common = dict(device=resolve_device(device), data_dir=data_dir, cache=cache or Cache())
-    domains, originals = [], set()
-    for domain in study.domains:
-        for s in domain.seeds:
-            original = canonical(_model_config(domain, seed + s, "original", data_source(domain)))
-            domains.append(_domain_run(domain, seed + s, requires_gpu=study.requires_gpu, trains_original=original not in originals, **common))
-            originals.add(original)
-    return {"domains": domains,
+    return {"domains": [_domain_run(d, seed + s, requires_gpu=study.requires_gpu, **common) for d in study.domains for s in d.seeds],
             "ablation": [_ablation(study, seed, **common)], "ain_bug": [_ain_bug(study, seed, **common)]}
 
 

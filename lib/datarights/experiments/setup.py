@@ -8,7 +8,7 @@ retrained gold model on D_r, so that every chapter works from the same trained m
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,13 +45,14 @@ class Setup:
         shape = self.splits.train.input_shape
         return to_device(models.build(self.profile.model, self.splits.num_classes, shape, seed=seed, **self.profile.model_options), self.device)
 
-    def baseline(self, method: str, config: Any) -> UnlearningResult:
+    def baseline(self, method: str, config: Any | None = None) -> UnlearningResult:
         """Baseline ``method`` (fine-tune, NegGrad, random labels) run from the original on this request with
-        ``config``: trained once and cached like the reference models, so chapters 01, 02, 03 and 06, which all
-        measure the same baselines, share one model each. Its ``extra`` is empty; ``seconds`` is the
-        training time, stored with the model when it was read from the cache."""
+        ``config`` (default: the profile's, at this seed): trained once and cached like the reference models, so
+        chapters 01, 02, 03 and 06, which all measure the same baselines, share one model each. Its ``extra``
+        is empty; ``seconds`` is the training time, stored with the model when it was read from the cache."""
         if method not in BASELINES:
             raise ValueError(f"method={method!r} is not a baseline; baselines: {list(BASELINES)}")
+        config = baseline_settings(self.profile, method, self.seed) if config is None else config
         s, request = self.splits, self.request or datasets.ForgetRequest("class", classes=tuple(s.forget_classes))
         key = baseline_config(self.profile, self.seed, request, method, config)
         seconds: dict[str, float] = {}
@@ -83,6 +84,11 @@ def load_splits(profile: Profile, request: datasets.ForgetRequest, data_dir: str
     dataset = datasets.load(profile.dataset, data_dir)
     dataset = dataset.per_class_subset(profile.train_per_class, profile.test_per_class).to(device)
     return request.split(dataset)
+
+
+def baseline_settings(profile: Profile, method: str, seed: int) -> Any:
+    """The settings of baseline ``method`` under ``profile`` (the profile's own), at ``seed``."""
+    return replace(getattr(profile, method), seed=seed)
 
 
 def baseline_config(profile: Profile, seed: int, request: datasets.ForgetRequest, method: str, config: Any) -> dict[str, Any]:

@@ -150,10 +150,10 @@ def _unsir_config(study: UNSIRStudy, seed: int, **changes: Any) -> UNSIRConfig:
 
 
 def _unlearn(setup: Setup, study: UNSIRStudy) -> dict[str, unlearning.UnlearningResult]:
-    s, profile = setup.splits, setup.profile
+    s = setup.splits
     results = {}
     for name in BASELINES:
-        results[name] = setup.baseline(name, replace(getattr(profile, name), seed=setup.seed))
+        results[name] = setup.baseline(name)
     for name, changes in UNSIR_FORMS.items():
         results[name] = unlearning.unsir(setup.original, retain=s.retain_train, forget_classes=s.forget_classes,
                                          config=_unsir_config(study, setup.seed, **changes))
