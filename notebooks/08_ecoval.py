@@ -178,7 +178,7 @@ valuation.summary()
 # production function explains {glue:text}`demo_r2:.0%` of the variance of the log-utilities. The
 # flipped points have mean value {glue:text}`demo_flipped:.4f` against {glue:text}`demo_clean:.4f`
 # for the others. {glue:md}`demo_returns` Of the clusters made mostly of flipped labels,
-# {glue:text}`demo_flipped_clusters`. So the cluster values $T_j$ add up to $r\,U(D)$, which is
+# {glue:md}`demo_flipped_clusters`. So the cluster values $T_j$ add up to $r\,U(D)$, which is
 # $U(D)$ only under constant returns (Euler's theorem {eq}`euler`; exercise 2 checks it). The figure shows the points in the plane of their first two
 # principal components.
 
@@ -211,10 +211,10 @@ glue("demo_returns", verdicts.returns_to_scale(float(valuation.elasticities.sum(
 sizes = np.bincount(valuation.clusters, minlength=len(valuation.elasticities))
 mostly_flipped = np.bincount(valuation.clusters, weights=is_flipped, minlength=len(sizes)) > sizes / 2
 negative = valuation.elasticities < 0
-glue("demo_flipped_clusters",
-     "none exist here" if not mostly_flipped.any() else
-     f"{int(negative[mostly_flipped].sum())} of {int(mostly_flipped.sum())} get a negative elasticity, against "
-     f"{int(negative[~mostly_flipped].sum())} of the other {int((~mostly_flipped).sum())} clusters")
+glue("demo_flipped_clusters", Markdown(
+    "none exist here" if not mostly_flipped.any() else
+    f"{int(negative[mostly_flipped].sum())} of {int(mostly_flipped.sum())} get a negative elasticity, against "
+    f"{int(negative[~mostly_flipped].sum())} of the other {int((~mostly_flipped).sum())} clusters"))
 glue("demo_flipped", float(valuation.values[is_flipped].mean()))
 glue("demo_clean", float(valuation.values[~is_flipped].mean()))
 

@@ -396,18 +396,18 @@ def returns_to_scale(r: float, *, tolerance: float = 0.1) -> Verdict:
     ``cobb-douglas``): *constant* within ``tolerance`` of 1, *none* within ``tolerance`` of 0 (accuracy hardly
     responds to the amount of data), otherwise decreasing (0 < r < 1), increasing (r > 1) or negative."""
     rule = f"constant when |r − 1| ≤ {tolerance:g}; none when |r| ≤ {tolerance:g}; otherwise by the side of 0 and 1 r lies on"
-    head = f"The fitted returns to scale are $r = \\sum_j \\alpha_j =$ {r:.2f}"
+    head = f"The fitted returns to scale are r = Σⱼ αⱼ = {r:.2f}"  # plain text: a glued sentence is not typeset
     if abs(r - 1) <= tolerance:
-        return Verdict(f"{head}, within {tolerance:g} of constant returns ($r = 1$): accuracy responds about in proportion "
+        return Verdict(f"{head}, within {tolerance:g} of constant returns (r = 1): accuracy responds about in proportion "
                        "to the amount of data.", "consistent", rule, details={"r": r})
     if abs(r) <= tolerance:
-        return Verdict(f"{head}, within {tolerance:g} of zero, far from constant returns ($r = 1$): scaling every cluster "
+        return Verdict(f"{head}, within {tolerance:g} of zero, far from constant returns (r = 1): scaling every cluster "
                        "up or down hardly changes accuracy.", "below", rule, details={"r": r})
     if 0 < r < 1:
-        return Verdict(f"{head}, below constant returns ($r = 1$): accuracy responds less than proportionally to the "
+        return Verdict(f"{head}, below constant returns (r = 1): accuracy responds less than proportionally to the "
                        "amount of data.", "below", rule, details={"r": r})
     if r > 1:
-        return Verdict(f"{head}, above constant returns ($r = 1$): accuracy responds more than proportionally to the "
+        return Verdict(f"{head}, above constant returns (r = 1): accuracy responds more than proportionally to the "
                        "amount of data.", "above", rule, details={"r": r})
     return Verdict(f"{head}, negative: the fit says accuracy falls as every cluster grows.", "below", rule, details={"r": r})
 
